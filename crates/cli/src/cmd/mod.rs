@@ -1,0 +1,13 @@
+pub mod paths;
+pub mod run;
+pub mod sim;
+pub mod tenant;
+
+use hybridsync_core::ErrorPayload;
+
+/// Prints one JSON object on stdout (the `--json` contract).
+pub fn print_json(value: &impl serde::Serialize) -> Result<(), ErrorPayload> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| ErrorPayload::internal(e.to_string()))?;
+    println!("{text}");
+    Ok(())
+}

@@ -1,0 +1,24 @@
+//! Exit statuses, documented in `--help`.
+pub const OK: u8 = 0;
+#[allow(dead_code)] // used by the checking commands
+pub const FINDINGS: u8 = 1;
+pub const BAD_INPUT: u8 = 2;
+pub const NOT_FOUND: u8 = 3;
+pub const TLS: u8 = 4;
+pub const NETWORK: u8 = 5;
+pub const UNEXPECTED: u8 = 6;
+pub const CANCELLED: u8 = 7;
+pub const INTERNAL: u8 = 10;
+
+/// The exit status for an error code of the engine.
+pub fn for_code(code: &str) -> u8 {
+    match code {
+        "invalid_input" | "ca_file_invalid" | "plan_unreadable" | "plan_invalid" | "file_unreadable" => BAD_INPUT,
+        "tenant_not_found" | "not_a_tenant" | "not_found" => NOT_FOUND,
+        "tls_untrusted" => TLS,
+        "timeout" | "network" => NETWORK,
+        "http_error" | "malformed_response" => UNEXPECTED,
+        "cancelled" => CANCELLED,
+        _ => INTERNAL,
+    }
+}

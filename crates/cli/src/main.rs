@@ -1,0 +1,80 @@
+//! `hybridsync`: the wizard's steps for scripts and servers. Thin glue over hybridsync-core.
+mod cmd;
+mod exit;
+mod progress;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+const AFTER_HELP: &str = "\
+Exit status:
+  0   success
+  1   the check ran and found problems (findings of severity error)
+  2   bad input: a wrong argument, or a file that cannot be read
+  3   not found (no tenant for the domain, no such DNS record)
+  4   a TLS certificate is not trusted (pass --ca-file for TLS inspection)
+  5   network: timeout, refused, unreachable
+  6   the service answered something unexpected
+  7   cancelled
+  10  internal error (please report it with the log file)
+
+Output: human-readable by default; --json prints one JSON object on stdout for scripts.
+Errors go to stderr. Logs are written to the log folder shown by `hybridsync paths`.";
+
+#[derive(Parser)]
+#[command(name = "hybridsync", version, about = "Hybrid Sync Wizard: set up server-side sync between Dynamics 365 (on-premises) and Exchange Online", after_help = AFTER_HELP, propagate_version = true)]
+struct Cli {
+    /// Also print log lines on stderr.
+    #[arg(long, short, global = true)]
+    verbose: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Find a Microsoft 365 tenant from one of its domains, without signing in.
+    #[command(subcommand, after_help = AFTER_HELP)]
+    Tenant(cmd::tenant::TenantCommand),
+    /// Run the practice tenant (a simulated Microsoft 365 + Dynamics over TLS on 127.0.0.1) until Ctrl-C.
+    #[command(after_help = AFTER_HELP)]
+    Sim(cmd::sim::SimArgs),
+    /// Run the steps of a saved plan, resuming from its journal.
+    #[command(after_help = AFTER_HELP)]
+    Run(cmd::run::RunArgs),
+    /// Show where hybridsync keeps its logs, journals and settings.
+    Paths(cmd::paths::PathsArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let _guard = hybridsync_core::logging::init(progress::stderr_layer(cli.verbose));
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(exit::INTERNAL);
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Tenant(c) => cmd::tenant::run(c).await,
+            Command::Sim(a) => cmd::sim::run(a).await,
+            Command::Run(a) => cmd::run::run(a).await,
+            Command::Paths(a) => cmd::paths::run(a),
+        }
+    });
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {}", e.message);
+            if let Some(r) = &e.remediation {
+                eprintln!("  (troubleshooting: {r}; code {})", e.code);
+            }
+            tracing::error!(code = %e.code, "{}", e.message);
+            ExitCode::from(exit::for_code(&e.code))
+        }
+    }
+}

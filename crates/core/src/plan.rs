@@ -1,0 +1,82 @@
+//! What the admin chose, saved as TOML. A plan never holds a secret: secrets live in the OS keychain.
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::atomic::{self, Access};
+use crate::ErrorPayload;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    #[serde(default)]
+    pub tenant: Option<TenantPlan>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TenantPlan {
+    /// A domain of the organisation or its tenant ID.
+    pub domain: String,
+    /// `worldwide`, `usgov`, `china` or an https URL.
+    #[serde(default)]
+    pub authority: Option<String>,
+    /// A PEM file of extra CAs to trust (TLS inspection, the practice tenant).
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+}
+
+impl Plan {
+    pub fn load(path: &Path) -> Result<Plan, ErrorPayload> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ErrorPayload::new(
+                "plan_unreadable",
+                format!("cannot read the plan {}: {e}", path.display()),
+                Some("plan.check-file"),
+            )
+        })?;
+        toml::from_str(&text).map_err(|e| {
+            ErrorPayload::new(
+                "plan_invalid",
+                format!("the plan {} is not valid: {}", path.display(), e.to_string().trim()),
+                Some("plan.check-file"),
+            )
+        })
+    }
+
+    pub fn save(&self, path: &Path) -> Result<(), ErrorPayload> {
+        let text = toml::to_string_pretty(self).map_err(|e| ErrorPayload::internal(e.to_string()))?;
+        atomic::write(path, text.as_bytes(), Access::Normal).map_err(|e| {
+            ErrorPayload::new(
+                "plan_write_failed",
+                format!("cannot write the plan {}: {e}", path.display()),
+                Some("files.check-permissions"),
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_through_toml_and_rejects_unknown_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("plan.toml");
+        let plan = Plan {
+            tenant: Some(TenantPlan {
+                domain: "contoso.com".into(),
+                authority: Some("usgov".into()),
+                ca_file: None,
+            }),
+        };
+        plan.save(&p).unwrap();
+        assert_eq!(Plan::load(&p).unwrap(), plan);
+
+        std::fs::write(&p, "[tenant]\ndomain = \"contoso.com\"\npassword = \"x\"\n").unwrap();
+        let e = Plan::load(&p).unwrap_err();
+        assert_eq!(e.code, "plan_invalid");
+        assert!(e.message.contains("password"), "{}", e.message);
+    }
+}

@@ -1,0 +1,2 @@
+//! One module per wizard step.
+pub mod tenant;

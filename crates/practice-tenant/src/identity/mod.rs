@@ -1,0 +1,2 @@
+//! The identity platform's routes (login.microsoftonline.com paths).
+pub mod openid;

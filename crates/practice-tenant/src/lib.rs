@@ -1,0 +1,10 @@
+//! The practice tenant: Microsoft's identity endpoints (and, as the product grows, Graph and the
+//! Dynamics Web API) simulated over real TLS on a loopback port. Routes mirror Microsoft's paths;
+//! each cites its source in the project's reference (`shared/reference/ms-api.md`).
+mod identity;
+mod server;
+pub mod state;
+mod tls;
+
+pub use server::{Options, Running, StartError};
+pub use state::{Faults, RequestRecord, Sim, Tenant};
