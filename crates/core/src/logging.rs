@@ -12,6 +12,7 @@ pub type BoxedLayer = Box<dyn Layer<Registry> + Send + Sync>;
 /// A log folder that cannot be created leaves file logging off and says so on the other layers.
 pub fn init(mut layers: Vec<BoxedLayer>) -> Option<WorkerGuard> {
     let dir = crate::paths::log_dir();
+    let _ = std::fs::create_dir_all(&dir);
     let appender = RollingFileAppender::builder()
         .rotation(Rotation::DAILY)
         .filename_prefix("hybridsync")

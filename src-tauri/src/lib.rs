@@ -1,0 +1,31 @@
+//! The desktop shell: state, commands (a few lines each) and start-up. The work is in hybridsync-core.
+mod commands;
+mod diagnostics;
+mod settings;
+mod state;
+
+use std::time::Instant;
+
+pub fn run() {
+    let started = Instant::now();
+    let ring = diagnostics::Ring::new(400);
+    let _guard = hybridsync_core::logging::init(vec![ring.layer()]);
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), "Hybrid Sync Wizard starting");
+    let practice = std::env::args().any(|a| a == "--practice-if-unconfigured");
+    let app_state = state::AppState::new(started, ring, practice);
+    let result = tauri::Builder::default()
+        .manage(app_state)
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::choose_mode,
+            commands::discover_tenant,
+            commands::diagnostics,
+            commands::ui_ready,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        tracing::error!(error = %e, "the wizard window could not start");
+        eprintln!("error: the wizard window could not start: {e}");
+        std::process::exit(10);
+    }
+}

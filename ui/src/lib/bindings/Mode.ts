@@ -1,0 +1,3 @@
+// Hand-written to the ts-rs shape; replaced by the file ts-rs generates from the Rust type.
+
+export type Mode = "microsoft" | "practice";

@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { STEPS, canOpen, focusTarget, openStep } from "./steps";
+
+describe("steps", () => {
+  it("lists the eleven steps in order with only Tenant available", () => {
+    expect(STEPS.map((s) => s.title)).toEqual([
+      "Tenant",
+      "Sign-in",
+      "Domains",
+      "Directory readiness",
+      "Connectivity",
+      "Certificate",
+      "Entra trust",
+      "CRM server script",
+      "Email server profile",
+      "Mailboxes",
+      "Report",
+    ]);
+    expect(STEPS.filter((s) => s.available).map((s) => s.id)).toEqual(["tenant"]);
+  });
+
+  it.each([
+    ["ArrowDown", 0, 1],
+    ["ArrowDown", 10, 10],
+    ["ArrowUp", 3, 2],
+    ["ArrowUp", 0, 0],
+    ["Home", 7, 0],
+    ["End", 2, 10],
+  ])("%s from %i moves focus to %i", (key, from, to) => {
+    expect(focusTarget(key, from, STEPS.length)).toBe(to);
+  });
+
+  it("ignores other keys and empty lists", () => {
+    expect(focusTarget("Enter", 0, 11)).toBeNull();
+    expect(focusTarget("a", 0, 11)).toBeNull();
+    expect(focusTarget("ArrowDown", 0, 0)).toBeNull();
+  });
+
+  it("opens only available steps", () => {
+    expect(canOpen(STEPS, "tenant")).toBe(true);
+    expect(canOpen(STEPS, "signin")).toBe(false);
+    expect(canOpen(STEPS, "nonsense")).toBe(false);
+    expect(openStep(STEPS, "tenant", "report")).toBe("tenant");
+    expect(openStep(STEPS, "tenant", "tenant")).toBe("tenant");
+  });
+});
