@@ -11,12 +11,17 @@ use tauri::State;
 use ts_rs::TS;
 
 use crate::settings::Mode;
+
+/// The practice tenant accepts any client ID; the wizard uses this one there.
+pub const PRACTICE_CLIENT_ID: &str = "4a1c0b8e-5d3f-4c2a-9e7b-61f0d2a9c3b5";
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct PracticeInfo {
     pub authority: String,
+    /// The client ID the practice tenant's sign-in accepts.
+    pub client_id: String,
     pub ca_file: String,
     pub tenant_domain: String,
     pub tenant_id: String,
@@ -29,6 +34,8 @@ pub struct AppInfo {
     pub log_dir: String,
     pub mode: Option<Mode>,
     pub practice: Option<PracticeInfo>,
+    /// The admin's app registration for sign-in, from `HYBRIDSYNC_CLIENT_ID` (the Sign-in page asks otherwise).
+    pub client_id: Option<String>,
     pub authorities: Vec<AuthorityPreset>,
 }
 
@@ -48,6 +55,7 @@ async fn practice_info(state: &AppState) -> Result<Option<PracticeInfo>, ErrorPa
         let tenant = r.sim.tenants().into_iter().next();
         PracticeInfo {
             authority: r.authority().to_string(),
+            client_id: PRACTICE_CLIENT_ID.to_string(),
             ca_file: r.ca_file.display().to_string(),
             tenant_domain: tenant.as_ref().map(|t| t.default_domain().to_string()).unwrap_or_default(),
             tenant_id: tenant.map(|t| t.id).unwrap_or_default(),
@@ -62,6 +70,7 @@ pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, ErrorPayloa
         log_dir: hybridsync_core::paths::log_dir().display().to_string(),
         mode: state.settings().mode,
         practice: practice_info(&state).await?,
+        client_id: std::env::var("HYBRIDSYNC_CLIENT_ID").ok().filter(|s| !s.trim().is_empty()),
         authorities: Authority::presets(),
     })
 }

@@ -1,13 +1,16 @@
 //! The desktop shell: state, commands (a few lines each) and start-up. The work is in hybridsync-core.
 mod commands;
 mod diagnostics;
+mod platform;
 mod settings;
+mod signin;
 mod state;
 
 use std::time::Instant;
 
 pub fn run() {
     let started = Instant::now();
+    platform::prepare();
     let ring = diagnostics::Ring::new(400);
     let _guard = hybridsync_core::logging::init(vec![ring.layer()]);
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "Hybrid Sync Wizard starting");
@@ -21,6 +24,11 @@ pub fn run() {
             commands::discover_tenant,
             commands::diagnostics,
             commands::ui_ready,
+            signin::sign_in_device_code,
+            signin::sign_in_browser,
+            signin::cancel_sign_in,
+            signin::whoami,
+            signin::sign_out,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -12,6 +12,8 @@ pub struct AppState {
     /// The in-process practice tenant, once chosen.
     pub practice: tokio::sync::Mutex<Option<Running>>,
     pub ring: Ring,
+    /// Cancels the sign-in in progress, if any.
+    sign_in: Mutex<Option<tokio_util::sync::CancellationToken>>,
 }
 
 impl AppState {
@@ -27,10 +29,25 @@ impl AppState {
             settings: Mutex::new(settings),
             practice: tokio::sync::Mutex::new(None),
             ring,
+            sign_in: Mutex::new(None),
         }
     }
 
     pub fn settings(&self) -> Settings {
         self.settings.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+impl AppState {
+    pub fn replace_sign_in(&self, token: tokio_util::sync::CancellationToken) {
+        if let Some(old) = self.sign_in.lock().unwrap_or_else(|e| e.into_inner()).replace(token) {
+            old.cancel();
+        }
+    }
+
+    pub fn cancel_sign_in(&self) {
+        if let Some(t) = self.sign_in.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            t.cancel();
+        }
     }
 }

@@ -63,8 +63,17 @@ def one_run(binary, display, mode):
         pss = sum(memory_kb(p, "Pss") for p in pids)
         with open(probe) as f:
             inner = json.load(f)
+        parts = {}
+        for p in pids:
+            try:
+                with open(f"/proc/{p}/comm") as f:
+                    name = f.read().strip()
+            except OSError:
+                continue
+            parts[name] = round(memory_kb(p, "Pss") / 1024, 1)
         return {"interactive_s": interactive, "rss_mb": rss / 1024, "pss_mb": pss / 1024,
-                "processes": len(pids), "since_process_start_ms": inner["since_start_ms"]}
+                "processes": len(pids), "pss_mb_by_process": parts,
+                "since_process_start_ms": inner["since_start_ms"]}
     finally:
         app.terminate()
         try:
@@ -100,6 +109,7 @@ def main():
         "rss_mb_median": med("rss_mb"),
         "pss_mb_median": med("pss_mb"),
         "processes": runs[0]["processes"],
+        "pss_mb_by_process": runs[-1]["pss_mb_by_process"],
         "goals": {"interactive_s": 1.0, "memory_mb": 150},
     }, indent=2))
 

@@ -8,6 +8,8 @@ pub const TLS: u8 = 4;
 pub const NETWORK: u8 = 5;
 pub const UNEXPECTED: u8 = 6;
 pub const CANCELLED: u8 = 7;
+pub const AUTH: u8 = 8;
+pub const KEYCHAIN: u8 = 9;
 pub const INTERNAL: u8 = 10;
 
 /// The exit status for an error code of the engine.
@@ -19,6 +21,10 @@ pub fn for_code(code: &str) -> u8 {
         "timeout" | "network" => NETWORK,
         "http_error" | "malformed_response" => UNEXPECTED,
         "cancelled" => CANCELLED,
+        "signin_timeout" | "signin_state_mismatch" | "signin_declined" | "device_code_expired" | "signin_rejected"
+        | "session_expired" | "graph_unauthorized" | "graph_forbidden" | "role_missing" | "not_signed_in"
+        | "browser_open_failed" => AUTH,
+        "keychain_unavailable" | "keychain_locked" | "keychain_failed" => KEYCHAIN,
         _ => INTERNAL,
     }
 }

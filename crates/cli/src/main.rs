@@ -5,7 +5,7 @@ mod progress;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 const AFTER_HELP: &str = "\
 Exit status:
@@ -17,10 +17,12 @@ Exit status:
   5   network: timeout, refused, unreachable
   6   the service answered something unexpected
   7   cancelled
+  8   sign-in failed or refused, not signed in, or the account lacks the role a step needs
+  9   the OS keychain is unavailable or locked (tokens are never written to a file)
   10  internal error (please report it with the log file)
 
 Output: human-readable by default; --json prints one JSON object on stdout for scripts.
-Errors go to stderr. Logs are written to the log folder shown by `hybridsync paths`.";
+Errors go to stderr. Logs roll daily in the log folder (`hybridsync paths`).";
 
 #[derive(Parser)]
 #[command(name = "hybridsync", version, about = "Hybrid Sync Wizard: set up server-side sync between Dynamics 365 (on-premises) and Exchange Online", after_help = AFTER_HELP, propagate_version = true)]
@@ -44,12 +46,26 @@ enum Command {
     /// Run the steps of a saved plan, resuming from its journal.
     #[command(after_help = AFTER_HELP)]
     Run(cmd::run::RunArgs),
+    /// Sign in as a tenant administrator (system browser, or --device-code); the sign-in is kept in the OS keychain.
+    #[command(after_help = AFTER_HELP)]
+    Signin(cmd::signin::SigninArgs),
+    /// Sign out: delete the saved sign-in from the OS keychain.
+    #[command(after_help = AFTER_HELP)]
+    Signout(cmd::signin::SignoutArgs),
+    /// Show who is signed in, the tenant and the directory roles.
+    #[command(after_help = AFTER_HELP)]
+    Whoami(cmd::signin::WhoamiArgs),
     /// Show where hybridsync keeps its logs, journals and settings.
     Paths(cmd::paths::PathsArgs),
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let logs = format!("{AFTER_HELP}\nLog folder: {}", hybridsync_core::paths::log_dir().display());
+    let matches = Cli::command().after_help(logs).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
     let _guard = hybridsync_core::logging::init(progress::stderr_layer(cli.verbose));
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
@@ -63,6 +79,9 @@ fn main() -> ExitCode {
             Command::Tenant(c) => cmd::tenant::run(c).await,
             Command::Sim(a) => cmd::sim::run(a).await,
             Command::Run(a) => cmd::run::run(a).await,
+            Command::Signin(a) => cmd::signin::signin(a).await,
+            Command::Signout(a) => cmd::signin::signout(a),
+            Command::Whoami(a) => cmd::signin::whoami(a).await,
             Command::Paths(a) => cmd::paths::run(a),
         }
     });

@@ -102,6 +102,8 @@ fn every_command_has_help_and_the_exit_codes_are_documented() {
     }
     let top = String::from_utf8_lossy(&hybridsync(&["--help"], dir.path()).stdout).to_string();
     assert!(top.contains("Exit status:") && top.contains("3   not found"), "{top}");
+    let logs = dir.path().join("logs");
+    assert!(top.contains(&format!("Log folder: {}", logs.display())), "{top}");
     let v = hybridsync(&["--version"], dir.path());
     assert!(String::from_utf8_lossy(&v.stdout).starts_with("hybridsync "));
 }

@@ -19,6 +19,13 @@ pub enum Event {
         message: String,
         at: String,
     },
+    /// A device-code sign-in is waiting: show the code and the address (ms-api.md §2.3).
+    DeviceCode {
+        user_code: String,
+        verification_uri: String,
+        message: String,
+        expires_in_secs: u64,
+    },
 }
 
 /// Where a step sends its events. Cheap to clone.
@@ -41,6 +48,10 @@ impl EventSink {
             total,
             label: label.into(),
         });
+    }
+
+    pub fn send(&self, event: Event) {
+        (self.0)(event);
     }
 
     /// Also written to the log file through `tracing`.

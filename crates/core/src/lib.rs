@@ -10,6 +10,7 @@ pub mod error;
 pub mod events;
 pub mod finding;
 pub mod journal;
+pub mod keychain;
 pub mod logging;
 pub mod paths;
 pub mod plan;

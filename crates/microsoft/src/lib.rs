@@ -3,9 +3,15 @@
 pub mod authority;
 pub mod discovery;
 pub mod error;
+pub mod graph;
 pub mod http;
+pub mod identity;
+pub mod secret;
 
 pub use authority::{Authority, AuthorityPreset};
 pub use discovery::{discover, DiscoveryTarget, IssuerForm, OpenIdTenant};
 pub use error::{Error, Result};
 pub use http::{HttpOptions, Transport};
+pub use graph::{require_role, Graph, RoleRequirement, SignedInUser};
+pub use identity::{ClientConfig, DeviceCode, DevicePolling, Identity, LoopbackOptions, Tokens};
+pub use secret::Secret;

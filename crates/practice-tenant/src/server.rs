@@ -6,10 +6,12 @@ use std::sync::Arc;
 use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 
-use crate::identity::openid;
+use crate::graph::me;
+use crate::identity::keys::SigningKey;
+use crate::identity::{oauth, openid};
 use crate::state::{seed_tenants, RequestRecord, Sim};
 use crate::tls;
 
@@ -53,6 +55,8 @@ pub(crate) struct AppState {
     pub sim: Arc<Sim>,
     pub base_url: String,
     pub graph_host: String,
+    /// Signs the access tokens (RS256); generated at every start.
+    pub keys: SigningKey,
 }
 
 /// A running practice tenant. Dropping it does not stop it; call [`Running::stop`].
@@ -97,6 +101,7 @@ impl Running {
             sim: sim.clone(),
             base_url: base_url.clone(),
             graph_host: addr.to_string(),
+            keys: SigningKey::generate().map_err(StartError::Certificates)?,
         });
         let config = axum_server::tls_rustls::RustlsConfig::from_pem(
             material.chain_pem.into_bytes(),
@@ -140,6 +145,21 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/{tenant}/v2.0/.well-known/openid-configuration", get(openid::v2))
         // ms-api.md §1.1 (3P): the v1 document.
         .route("/{tenant}/.well-known/openid-configuration", get(openid::v1))
+        // ms-api.md §2.2 (E-AUTH): the sign-in page and its form submission.
+        .route("/{tenant}/oauth2/v2.0/authorize", get(oauth::authorize_page).post(oauth::authorize_submit))
+        // ms-api.md §2.2, §2.3 (E-AUTH, E-DEV): code, refresh and device-code grants.
+        .route("/{tenant}/oauth2/v2.0/token", post(oauth::token))
+        // ms-api.md §2.3 (E-DEV): device authorization.
+        .route("/{tenant}/oauth2/v2.0/devicecode", post(oauth::devicecode))
+        // ms-api.md §2.3 (E-DEV): the verification page (microsoft.com/devicelogin).
+        .route("/devicelogin", get(oauth::devicelogin_page).post(oauth::devicelogin_submit))
+        // ms-api.md §1.1: jwks_uri.
+        .route("/{tenant}/discovery/v2.0/keys", get(oauth::jwks))
+        // Graph v1.0 (issue 3): the signed-in user and the directory roles.
+        .route("/v1.0/me", get(me::me))
+        .route("/v1.0/me/transitiveMemberOf", get(me::transitive_member_of))
+        // ms-api.md §4 (G-ORG).
+        .route("/v1.0/organization", get(me::organization))
         .layer(middleware::from_fn_with_state(state.clone(), log_request))
         .with_state(state)
 }

@@ -4,6 +4,9 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::identity::grants::Grants;
+use crate::identity::users::{seed_users, TestUser};
+
 /// A tenant as the identity platform knows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Tenant {
@@ -30,6 +33,18 @@ pub struct Faults {
     pub openid_malformed: bool,
     /// Serve only the v1 document; the v2 path answers 404 (older or custom authorities).
     pub openid_v2_missing: bool,
+    /// Lifetime of the access tokens issued from now on (default one hour); `ZERO` issues tokens
+    /// that are already expired, to force a refresh.
+    pub access_token_lifetime: Option<Duration>,
+    /// The refresh token value to issue (the leak test searches every file for it).
+    pub refresh_token_value: Option<String>,
+    /// Device codes' lifetime (default 15 minutes, ms-api.md §2.3).
+    pub device_code_lifetime: Option<Duration>,
+    /// The `interval` the device code answer advertises, in seconds (default 5).
+    pub device_interval_secs: Option<u64>,
+    /// The spacing the token endpoint enforces between device-code polls (default: the advertised
+    /// interval); polls closer than this get `slow_down` (RFC 8628 §3.5).
+    pub device_enforced_interval: Option<Duration>,
 }
 
 /// One request the simulator served; tests read this log.
@@ -43,6 +58,9 @@ pub struct RequestRecord {
 #[derive(Debug, Default)]
 pub struct Sim {
     tenants: Mutex<Vec<Tenant>>,
+    users: Mutex<Vec<TestUser>>,
+    pub(crate) grants: Mutex<Grants>,
+    token_errors: Mutex<Vec<String>>,
     faults: Mutex<Faults>,
     requests: Mutex<Vec<RequestRecord>>,
 }
@@ -68,6 +86,7 @@ pub fn seed_tenants() -> Vec<Tenant> {
 impl Sim {
     pub fn new(tenants: Vec<Tenant>) -> Sim {
         Sim {
+            users: Mutex::new(seed_users(&tenants)),
             tenants: Mutex::new(tenants),
             ..Sim::default()
         }
@@ -82,8 +101,35 @@ impl Sim {
         let key = key.trim_end_matches('.').to_ascii_lowercase();
         lock(&self.tenants)
             .iter()
-            .find(|t| t.id == key || t.domains.iter().any(|d| *d == key))
+            .find(|t| t.id == key || t.domains.contains(&key))
             .cloned()
+    }
+
+    pub fn users(&self) -> Vec<TestUser> {
+        lock(&self.users).clone()
+    }
+
+    pub fn add_user(&self, user: TestUser) {
+        lock(&self.users).push(user);
+    }
+
+    /// A user by user principal name, case-insensitively.
+    pub fn find_user(&self, upn: &str) -> Option<TestUser> {
+        let upn = upn.trim().to_ascii_lowercase();
+        lock(&self.users).iter().find(|u| u.user_principal_name.to_ascii_lowercase() == upn).cloned()
+    }
+
+    pub fn find_user_by_id(&self, oid: &str) -> Option<TestUser> {
+        lock(&self.users).iter().find(|u| u.id == oid).cloned()
+    }
+
+    /// The `error` values the token endpoint answered, in order (`authorization_pending`, `slow_down`, …).
+    pub fn token_errors(&self) -> Vec<String> {
+        lock(&self.token_errors).clone()
+    }
+
+    pub(crate) fn record_token_error(&self, error: &str) {
+        lock(&self.token_errors).push(error.to_string());
     }
 
     pub fn faults(&self) -> Faults {
@@ -104,6 +150,6 @@ impl Sim {
 }
 
 /// A poisoned lock only means a handler panicked mid-update; the simulator keeps serving.
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }

@@ -7,6 +7,8 @@ import type { AppInfo } from "./bindings/AppInfo";
 import type { DiscoverRequest } from "./bindings/DiscoverRequest";
 import type { Event as WizardEvent } from "./bindings/Event";
 import type { Mode } from "./bindings/Mode";
+import type { SignInReport } from "./bindings/SignInReport";
+import type { SignInRequest } from "./bindings/SignInRequest";
 import type { TenantReport } from "./bindings/TenantReport";
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
@@ -25,17 +27,53 @@ export function chooseMode(mode: Mode): Promise<AppInfo> {
   return call<AppInfo>("choose_mode", { mode });
 }
 
+/** A Channel for a command's events; a failure to create it is an ErrorPayload too. */
+function channelFor(onEvent: (event: WizardEvent) => void): Channel<WizardEvent> {
+  try {
+    return new Channel<WizardEvent>(onEvent);
+  } catch (e) {
+    throw toErrorPayload(e);
+  }
+}
+
 export async function discoverTenant(
   request: DiscoverRequest,
   onEvent: (event: WizardEvent) => void,
 ): Promise<TenantReport> {
-  let channel: Channel<WizardEvent>;
-  try {
-    channel = new Channel<WizardEvent>(onEvent);
-  } catch (e) {
-    throw toErrorPayload(e);
-  }
+  const channel = channelFor(onEvent);
   return call<TenantReport>("discover_tenant", { request, onEvent: channel });
+}
+
+export type SignInMethod = "browser" | "device_code";
+
+/**
+ * Signs in through the system browser (PKCE, loopback redirect) or a device code.
+ * The device-code flow sends a `device_code` event first; both resolve once the
+ * admin has finished, and reject with code `cancelled` after `cancelSignIn`.
+ */
+export async function signIn(
+  method: SignInMethod,
+  request: SignInRequest,
+  onEvent: (event: WizardEvent) => void,
+): Promise<SignInReport> {
+  const channel = channelFor(onEvent);
+  const cmd = method === "browser" ? "sign_in_browser" : "sign_in_device_code";
+  return call<SignInReport>(cmd, { request, onEvent: channel });
+}
+
+/** Cancels the pending sign-in, which then rejects with code `cancelled`. */
+export function cancelSignIn(): Promise<null> {
+  return call<null>("cancel_sign_in", {});
+}
+
+/** Who is signed in, or null when nobody is. */
+export function whoami(): Promise<SignInReport | null> {
+  return call<SignInReport | null>("whoami", {});
+}
+
+/** Signs out and deletes the refresh token from the keychain. */
+export function signOut(): Promise<null> {
+  return call<null>("sign_out", {});
 }
 
 export function diagnostics(): Promise<string> {

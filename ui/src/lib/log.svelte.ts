@@ -39,6 +39,18 @@ export function toLogEntry(event: WizardEvent, id: number, now: Date): LogEntry 
       text: `${event.label} (${event.done}/${event.total})`,
     };
   }
+  if (event.kind === "device_code") {
+    // The code itself stays on the Sign-in page: the log only says that one was issued.
+    // ts-rs types the u64 as bigint; over IPC it arrives as a JSON number.
+    const minutes = Math.round(Number(event.expires_in_secs) / 60);
+    return {
+      id,
+      at: now.toISOString(),
+      kind: "log",
+      level: "info",
+      text: `Device code issued: enter it at ${event.verification_uri} within ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+    };
+  }
   return { id, at: event.at || now.toISOString(), kind: "log", level: event.level, text: event.message };
 }
 

@@ -1,4 +1,4 @@
-/** The wizard's steps, in order. Only Tenant works in this release. */
+/** The wizard's steps, in order. Tenant and Sign-in work in this release. */
 export type StepId =
   | "tenant"
   | "signin"
@@ -16,7 +16,7 @@ export type StepDef = { id: StepId; title: string; available: boolean };
 
 export const STEPS: readonly StepDef[] = [
   { id: "tenant", title: "Tenant", available: true },
-  { id: "signin", title: "Sign-in", available: false },
+  { id: "signin", title: "Sign-in", available: true },
   { id: "domains", title: "Domains", available: false },
   { id: "directory", title: "Directory readiness", available: false },
   { id: "connectivity", title: "Connectivity", available: false },

@@ -7,11 +7,11 @@ const authorities = [
   { id: "us_government", label: "US Government", url: "https://login.microsoftonline.us" },
   { id: "china", label: "China (21Vianet)", url: "https://login.chinacloudapi.cn" },
 ];
-const microsoft: AppInfo = { version: "0.1.0", log_dir: "/tmp/logs", mode: "microsoft", practice: null, authorities };
+const microsoft: AppInfo = { version: "0.1.0", log_dir: "/tmp/logs", mode: "microsoft", practice: null, client_id: null, authorities };
 const practice: AppInfo = {
   ...microsoft,
   mode: "practice",
-  practice: { authority: "https://127.0.0.1:4431", ca_file: "/tmp/ca.pem", tenant_domain: "contoso.example", tenant_id: "x" },
+  practice: { authority: "https://127.0.0.1:4431", client_id: "c", ca_file: "/tmp/ca.pem", tenant_domain: "contoso.example", tenant_id: "x" },
 };
 
 describe("tenant form", () => {

@@ -41,7 +41,8 @@ export function placeholderFor(info: AppInfo): string {
   return "e.g. contoso.com";
 }
 
-export function authorityUrl(form: TenantForm, options: AuthorityOption[]): string {
+/** The authority URL a form (Tenant or Sign-in) chose: a preset's URL or the custom one. */
+export function authorityUrl(form: Pick<TenantForm, "authority" | "customUrl">, options: AuthorityOption[]): string {
   if (form.authority === CUSTOM) return form.customUrl.trim();
   return options.find((o) => o.value === form.authority)?.url ?? "";
 }

@@ -2,15 +2,17 @@
 // port (one per worker), and `openApp`, which injects Tauri's mockIPC (built
 // from harness.ts) with a scenario before the app's own scripts run.
 import { test as base, expect, type Page } from "@playwright/test";
-import { createReadStream, existsSync, statSync } from "node:fs";
+import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AppInfo } from "../../src/lib/bindings/AppInfo";
 import type { PracticeInfo } from "../../src/lib/bindings/PracticeInfo";
+import type { SignInReport } from "../../src/lib/bindings/SignInReport";
 import type { TenantReport } from "../../src/lib/bindings/TenantReport";
-import type { Call, Scenario } from "./harness";
+import type { Call, DeviceCodeEvent, Scenario } from "./harness";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const dist = join(here, "..", "..", "dist");
@@ -73,6 +75,24 @@ export async function calls(page: Page, cmd?: string): Promise<Call[]> {
   return cmd ? all.filter((c) => c.cmd === cmd) : all;
 }
 
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+type Violation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
+
+/** The page's serious and critical axe violations, one line each (empty when there are none). */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: axeSource });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: Violation[] }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ["violations"] });
+    return result.violations;
+  });
+  return violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
 export const AUTHORITIES = [
   { id: "worldwide", label: "Worldwide", url: "https://login.microsoftonline.com" },
   { id: "us_government", label: "US Government", url: "https://login.microsoftonline.us" },
@@ -82,16 +102,19 @@ export const AUTHORITIES = [
 export const PRACTICE: PracticeInfo = {
   authority: "https://127.0.0.1:48443",
   ca_file: "/home/admin/.local/share/hybridsync/practice/ca.pem",
+  client_id: "4a1c0b8e-5d3f-4c2a-9e7b-61f0d2a9c3b5",
   tenant_domain: "contoso-practice.example",
   tenant_id: "5f1c1c38-0d8e-4a57-9a52-6b9d3f2e7a10",
 };
 
-export function appInfo(mode: AppInfo["mode"]): AppInfo {
+/** AppInfo for a mode; `clientId` is what HYBRIDSYNC_CLIENT_ID would give (null: not set). */
+export function appInfo(mode: AppInfo["mode"], clientId: string | null = null): AppInfo {
   return {
     version: "0.1.0",
     log_dir: "/home/admin/.local/state/hybridsync/logs",
     mode,
     practice: mode === "practice" ? PRACTICE : null,
+    client_id: clientId,
     authorities: AUTHORITIES,
   };
 }
@@ -122,4 +145,38 @@ export const CONTOSO: TenantReport = {
       remediation: "tenant.issuer",
     },
   ],
+};
+
+export const DEVICE_CODE: DeviceCodeEvent = {
+  kind: "device_code",
+  user_code: "K7QP-2MXD",
+  verification_uri: "https://microsoft.com/devicelogin",
+  message: "To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code K7QP-2MXD to authenticate.",
+  expires_in_secs: 900,
+};
+
+export const GLOBAL_ADMIN: SignInReport = {
+  user: {
+    user_principal_name: "admin@contoso.example",
+    display_name: "Adele Vance",
+    object_id: "0c1f6d0a-6a2e-4d7b-9c3f-3f5d0a7b9e21",
+    tenant_id: "72f988bf-86f1-41af-91ab-2d7cd011db47",
+    roles: [
+      { display_name: "Global Administrator", role_template_id: "62e90394-69f5-4237-9190-012177145e10" },
+      { display_name: "Exchange Administrator", role_template_id: "29232cdf-9323-42fd-ade2-1d097af3e4de" },
+    ],
+  },
+  authority: "https://login.microsoftonline.com",
+  client_id: "11111111-2222-3333-4444-555555555555",
+};
+
+export const NO_ROLE: SignInReport = {
+  ...GLOBAL_ADMIN,
+  user: {
+    ...GLOBAL_ADMIN.user,
+    user_principal_name: "alex@contoso.example",
+    display_name: "Alex Wilber",
+    object_id: "9a8b7c6d-1e2f-4a3b-8c9d-0e1f2a3b4c5d",
+    roles: [],
+  },
 };

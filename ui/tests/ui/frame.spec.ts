@@ -26,10 +26,11 @@ test("the frame renders the steps with aria-current on Tenant", async ({ page, o
   await expect(current).toHaveAttribute("data-testid", "step-tenant");
   await expect(current).toContainText("Tenant");
 
-  // Only Tenant works in this release; the others say so.
-  await expect(list.locator('[aria-disabled="true"]')).toHaveCount(10);
-  await expect(list.getByText("not available yet")).toHaveCount(10);
-  await expect(page.getByTestId("step-signin")).toHaveAccessibleDescription("not available yet");
+  // Tenant and Sign-in work in this release; the others say so.
+  await expect(list.locator('[aria-disabled="true"]')).toHaveCount(9);
+  await expect(list.getByText("not available yet")).toHaveCount(9);
+  await expect(page.getByTestId("step-signin")).not.toHaveAttribute("aria-disabled", "true");
+  await expect(page.getByTestId("step-domains")).toHaveAccessibleDescription("not available yet");
 
   await expect(page.getByRole("heading", { level: 1, name: "Tenant" })).toBeVisible();
   await expect(page.getByText("Enter one of your organisation's domains or its tenant ID to find your Microsoft 365 tenant.")).toBeVisible();
@@ -103,4 +104,15 @@ test("the step list works by keyboard; unavailable steps cannot be opened", asyn
   await page.getByTestId("step-tenant").focus();
   await page.keyboard.press("Space");
   await expect(page.locator("h1#step-heading")).toBeFocused();
+
+  // Sign-in opens the same way, and the list keeps one Tab stop, now on Sign-in.
+  await page.getByTestId("step-tenant").focus();
+  await page.keyboard.press("ArrowDown");
+  await expect(page.getByTestId("step-signin")).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page.locator("h1#step-heading")).toBeFocused();
+  await expect(page.locator("h1#step-heading")).toHaveText("Sign-in");
+  await expect(page.getByTestId("step-signin")).toHaveAttribute("aria-current", "step");
+  await expect(page.locator('[data-testid="step-list"] button[tabindex="0"]')).toHaveCount(1);
+  await expect(page.getByTestId("step-signin")).toHaveAttribute("tabindex", "0");
 });

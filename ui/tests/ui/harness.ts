@@ -6,6 +6,7 @@ import { mockIPC } from "@tauri-apps/api/mocks";
 import type { AppInfo } from "../../src/lib/bindings/AppInfo";
 import type { Event as WizardEvent } from "../../src/lib/bindings/Event";
 import type { PracticeInfo } from "../../src/lib/bindings/PracticeInfo";
+import type { SignInReport } from "../../src/lib/bindings/SignInReport";
 import type { TenantReport } from "../../src/lib/bindings/TenantReport";
 
 export type Scenario = {
@@ -24,6 +25,34 @@ export type Scenario = {
   diagnostics?: string;
   /** diagnostics rejects with this value instead. */
   diagnosticsError?: unknown;
+  /** Who whoami says is signed in when the app starts (absent or null: nobody). */
+  signedIn?: SignInReport | null;
+  /** whoami rejects with this value instead. */
+  whoamiError?: unknown;
+  /** What sign_in_browser / sign_in_device_code resolve with once the test calls window.__hsFinishSignIn(). */
+  signIn?: SignInReport;
+  /** They reject with this value instead (e.g. code signin_declined) once __hsFinishSignIn() is called. */
+  signInRejection?: unknown;
+  /** The device_code event sign_in_device_code sends first (a made-up one when absent). */
+  deviceCode?: DeviceCodeEvent;
+  /** Events both sign-in commands send after that (progress, log). */
+  signInEvents?: WizardEvent[];
+  /** sign_out rejects with this value instead. */
+  signOutError?: unknown;
+};
+
+/**
+ * The device_code event as it crosses the IPC: serde writes the u64 `expires_in_secs` as a
+ * JSON number (the ts-rs binding says bigint, which JSON cannot carry).
+ */
+export type DeviceCodeEvent = Omit<Extract<WizardEvent, { kind: "device_code" }>, "expires_in_secs"> & { expires_in_secs: number };
+
+const DEFAULT_DEVICE_CODE: DeviceCodeEvent = {
+  kind: "device_code",
+  user_code: "FGH7KLMN",
+  verification_uri: "https://microsoft.com/devicelogin",
+  message: "To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code FGH7KLMN to authenticate.",
+  expires_in_secs: 900,
 };
 
 export type Call = { cmd: string; args: unknown };
@@ -31,6 +60,8 @@ export type Call = { cmd: string; args: unknown };
 type InternalsWindow = Window & {
   __hsCalls: Call[];
   __hsRelease?: () => void;
+  /** Ends the pending sign-in: resolves with scenario.signIn or rejects with scenario.signInRejection. */
+  __hsFinishSignIn?: () => void;
   __TAURI_INTERNALS__: { runCallback: (id: number, data: unknown) => void };
 };
 
@@ -38,6 +69,9 @@ export function install(scenario: Scenario): void {
   const w = window as unknown as InternalsWindow;
   w.__hsCalls = [];
   let info: AppInfo = structuredClone(scenario.appInfo);
+  let signedIn: SignInReport | null = scenario.signedIn ?? null;
+  // The pending sign-in's way out when cancel_sign_in is called.
+  let cancelPending: (() => void) | null = null;
 
   mockIPC(async (cmd, args) => {
     // Channels serialise to "__CHANNEL__:<id>", as they do on the wire.
@@ -69,6 +103,43 @@ export function install(scenario: Scenario): void {
           remediation: "tenant.check-domain",
         };
       }
+      case "sign_in_browser":
+      case "sign_in_device_code": {
+        const request = a.request as { client_id: string };
+        const channel = a.onEvent as { id: number };
+        if (request.client_id.trim() === "") {
+          throw { code: "invalid_input", message: "No client ID: register an app and enter its Application (client) ID.", remediation: "signin.client-id" };
+        }
+        if (cancelPending) throw { code: "busy", message: "A sign-in is already waiting.", remediation: null };
+        let index = 0;
+        const send = (message: WizardEvent | DeviceCodeEvent) => w.__TAURI_INTERNALS__.runCallback(channel.id, { index: index++, message });
+        if (cmd === "sign_in_device_code") send(scenario.deviceCode ?? DEFAULT_DEVICE_CODE);
+        (scenario.signInEvents ?? []).forEach(send);
+        try {
+          await new Promise<void>((resolve, reject) => {
+            w.__hsFinishSignIn = resolve;
+            cancelPending = () => reject({ code: "cancelled", message: "The sign-in was cancelled.", remediation: null });
+          });
+        } finally {
+          cancelPending = null;
+          w.__hsFinishSignIn = undefined;
+          w.__TAURI_INTERNALS__.runCallback(channel.id, { index, end: true });
+        }
+        if (scenario.signInRejection !== undefined) throw scenario.signInRejection;
+        if (!scenario.signIn) throw { code: "internal", message: "The mock has no signIn report", remediation: null };
+        signedIn = scenario.signIn;
+        return signedIn;
+      }
+      case "cancel_sign_in":
+        cancelPending?.();
+        return null;
+      case "whoami":
+        if (scenario.whoamiError !== undefined) throw scenario.whoamiError;
+        return signedIn;
+      case "sign_out":
+        if (scenario.signOutError !== undefined) throw scenario.signOutError;
+        signedIn = null;
+        return null;
       case "diagnostics":
         if (scenario.diagnosticsError !== undefined) throw scenario.diagnosticsError;
         return scenario.diagnostics ?? "hybridsync diagnostics";

@@ -1,5 +1,6 @@
 pub mod paths;
 pub mod run;
+pub mod signin;
 pub mod sim;
 pub mod tenant;
 

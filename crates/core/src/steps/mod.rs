@@ -1,2 +1,3 @@
 //! One module per wizard step.
+pub mod signin;
 pub mod tenant;

@@ -1,0 +1,35 @@
+//! The X.509 certificate behind Dynamics 365 (on-premises) ↔ Exchange Online
+//! server-to-server trust: read and check it, generate one, export it the way
+//! Windows expects.
+//!
+//! * [`inspect`] reads .pfx/.p12 (AES, 3DES, RC2) and .cer/.crt/.pem (PEM or DER)
+//!   and lists [`Problem`]s (expired, key too small, not RSA, no private key, …).
+//! * [`generate_self_signed`] makes an RSA 2048/3072/4096 certificate.
+//! * [`cer_base64`], [`cer_der`], [`write_pfx`] export it; [`WindowsVersion::pfx_choice`]
+//!   picks AES-256 or TripleDES-SHA1 for the CRM server; [`generate_password`]
+//!   makes the PFX password; [`write_atomic`] saves files (private ones 0600).
+
+mod atomic;
+mod cert;
+mod checks;
+mod der;
+mod error;
+mod export;
+mod generate;
+mod inspection;
+mod key;
+mod password;
+mod pem;
+mod pfx;
+mod read;
+mod sniff;
+
+pub use atomic::{write_atomic, FileAccess};
+pub use checks::{EXPIRY_WARNING_DAYS, MIN_RSA_BITS};
+pub use error::CertError;
+pub use export::{cer_base64, cer_der, PfxChoice, WindowsVersion};
+pub use generate::{generate_self_signed, GeneratedCertificate, KeySize, NewCertificate};
+pub use inspection::{Inspection, Problem, ProblemCode, Severity};
+pub use password::{generate_password, generate_password_of_length, PASSWORD_LENGTH};
+pub use pfx::{open_pfx, write_pfx, PfxContents, PfxEncryption};
+pub use read::{inspect, inspect_now};

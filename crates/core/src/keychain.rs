@@ -1,0 +1,171 @@
+//! Refresh tokens (and, later, PFX passwords) live only in the OS keychain, through the keyring
+//! crate: the Secret Service on Linux (gnome-keyring, KWallet), Credential Manager on Windows, the
+//! Keychain on macOS. Entries are keyed by tenant and account. There is no fallback: no keychain,
+//! a locked one or no D-Bus session is an error that names what is missing, never a file.
+use hybridsync_microsoft::Secret;
+
+use crate::ErrorPayload;
+
+/// The keychain service name of every hybridsync entry.
+pub const SERVICE: &str = "hybridsync";
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeychainError {
+    #[error("no Secret Service (gnome-keyring / KWallet) is running on the session bus, so the sign-in cannot be kept ({detail}). Sign in from a desktop session, or on a server start one: dbus-run-session, then gnome-keyring-daemon --unlock --components=secrets. hybridsync never writes tokens to a file.")]
+    Unavailable { detail: String },
+
+    #[error("the keychain is locked, so the sign-in cannot be kept ({detail}). Unlock it (log in to the desktop session, or start gnome-keyring-daemon with --unlock) and sign in again.")]
+    Locked { detail: String },
+
+    #[error("the OS keychain refused the request: {detail}")]
+    Failed { detail: String },
+}
+
+impl KeychainError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            KeychainError::Unavailable { .. } => "keychain_unavailable",
+            KeychainError::Locked { .. } => "keychain_locked",
+            KeychainError::Failed { .. } => "keychain_failed",
+        }
+    }
+
+    pub fn remediation(&self) -> &'static str {
+        match self {
+            KeychainError::Unavailable { .. } => "keychain.start-secret-service",
+            KeychainError::Locked { .. } => "keychain.unlock",
+            KeychainError::Failed { .. } => "keychain.check",
+        }
+    }
+}
+
+impl From<KeychainError> for ErrorPayload {
+    fn from(e: KeychainError) -> Self {
+        ErrorPayload::new(e.code(), e.to_string(), Some(e.remediation()))
+    }
+}
+
+pub type Result<T> = std::result::Result<T, KeychainError>;
+
+fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut cur = err.source();
+    while let Some(e) = cur {
+        let s = e.to_string();
+        if !parts.iter().any(|p| p.contains(&s)) {
+            parts.push(s);
+        }
+        cur = e.source();
+    }
+    parts.join(": ")
+}
+
+/// keyring's errors, in the admin's words. The detail never holds a secret (keyring's errors
+/// carry none).
+fn explain(err: keyring::Error) -> KeychainError {
+    let detail = chain(&err);
+    match err {
+        keyring::Error::NoStorageAccess(_) => KeychainError::Locked { detail },
+        keyring::Error::PlatformFailure(_) => {
+            let lower = detail.to_ascii_lowercase();
+            let no_service = [
+                "dbus", "d-bus", "autolaunch", "org.freedesktop.secrets", "serviceunknown", "no such file", "connection refused",
+                "was not provided by any",
+            ];
+            if no_service.iter().any(|k| lower.contains(k)) {
+                KeychainError::Unavailable { detail }
+            } else if lower.contains("locked") || lower.contains("dismissed") {
+                KeychainError::Locked { detail }
+            } else {
+                KeychainError::Failed { detail }
+            }
+        }
+        _ => KeychainError::Failed { detail },
+    }
+}
+
+/// The keychain entries of one service.
+#[derive(Debug, Clone)]
+pub struct Keychain {
+    service: String,
+}
+
+impl Default for Keychain {
+    fn default() -> Self {
+        Keychain { service: SERVICE.into() }
+    }
+}
+
+impl Keychain {
+    /// A keychain under another service name (tests, so they never touch a real sign-in).
+    pub fn with_service(service: impl Into<String>) -> Keychain {
+        Keychain { service: service.into() }
+    }
+
+    pub fn service(&self) -> &str {
+        &self.service
+    }
+
+    fn entry(&self, user: &str) -> Result<keyring::Entry> {
+        keyring::Entry::new(&self.service, user).map_err(explain)
+    }
+
+    fn refresh_user(tenant: &str, account: &str) -> String {
+        format!("refresh-token:{}:{}", tenant.to_ascii_lowercase(), account.to_ascii_lowercase())
+    }
+
+    /// Writes and deletes a throw-away entry: run before a sign-in, so a missing or locked
+    /// keychain is reported before the admin signs in rather than after.
+    pub fn probe(&self) -> Result<()> {
+        let e = self.entry("probe")?;
+        e.set_password("probe").map_err(explain)?;
+        match e.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(err) => Err(explain(err)),
+        }
+    }
+
+    pub fn store_refresh_token(&self, tenant: &str, account: &str, token: &Secret) -> Result<()> {
+        self.entry(&Self::refresh_user(tenant, account))?.set_password(token.expose()).map_err(explain)?;
+        tracing::info!(tenant, account, service = %self.service, "refresh token kept in the OS keychain");
+        Ok(())
+    }
+
+    /// The saved refresh token, or `None` when there is none.
+    pub fn refresh_token(&self, tenant: &str, account: &str) -> Result<Option<Secret>> {
+        match self.entry(&Self::refresh_user(tenant, account))?.get_password() {
+            Ok(v) => Ok(Some(Secret::new(v))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(explain(e)),
+        }
+    }
+
+    /// Deletes the saved refresh token; `false` when there was none.
+    pub fn delete_refresh_token(&self, tenant: &str, account: &str) -> Result<bool> {
+        match self.entry(&Self::refresh_user(tenant, account))?.delete_credential() {
+            Ok(()) => {
+                tracing::info!(tenant, account, "refresh token deleted from the OS keychain");
+                Ok(true)
+            }
+            Err(keyring::Error::NoEntry) => Ok(false),
+            Err(e) => Err(explain(e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keychain_errors_name_what_is_missing() {
+        let e = explain(keyring::Error::PlatformFailure("D-Bus error: Unable to autolaunch a dbus-daemon without a $DISPLAY for X11".into()));
+        assert_eq!(e.code(), "keychain_unavailable");
+        assert!(e.to_string().contains("no Secret Service (gnome-keyring / KWallet) is running on the session bus"));
+        assert!(e.to_string().contains("never writes tokens to a file"));
+        let e = explain(keyring::Error::NoStorageAccess("collection is locked".into()));
+        assert_eq!(e.code(), "keychain_locked");
+        let p: ErrorPayload = e.into();
+        assert_eq!(p.remediation.as_deref(), Some("keychain.unlock"));
+    }
+}

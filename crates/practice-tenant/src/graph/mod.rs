@@ -1,0 +1,3 @@
+//! Microsoft Graph routes (graph.microsoft.com/v1.0 paths) and Graph's token checks.
+pub mod auth;
+pub mod me;

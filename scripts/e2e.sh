@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Desktop end-to-end tests of the real app (Xvfb + tauri-driver + WebKitWebDriver). Sign-in needs a
+# Secret Service, so the tests run in a private D-Bus session with gnome-keyring unlocked in it;
+# nothing touches the user's own keyring. Usage: scripts/e2e.sh (after building the app).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+export XDG_DATA_HOME="$tmp/data" XDG_RUNTIME_DIR="$tmp/run"
+mkdir -p "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR"
+chmod 700 "$XDG_RUNTIME_DIR"
+dbus-run-session -- bash -c '
+  set -euo pipefail
+  eval "$(printf e2e-keyring-password | gnome-keyring-daemon --unlock --components=secrets)"
+  export GNOME_KEYRING_CONTROL
+  trap "if [ -n \"\${GNOME_KEYRING_PID:-}\" ]; then kill \"\$GNOME_KEYRING_PID\" 2>/dev/null || true; fi" EXIT
+  python3 tests/e2e/test_wizard.py
+' 2> >(grep -v "Failed to set fd limit" >&2)
