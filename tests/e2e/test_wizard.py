@@ -89,7 +89,6 @@ class TenantDiscovery(unittest.TestCase):
         self.assertIn("Global Administrator", roles)
         tenant = s.wait_text('[data-testid="signed-in-tenant"]', lambda t: CONTOSO in t)
         self.assertIn(CONTOSO, tenant)
-        s.screenshot(os.path.join(ROOT, "artifacts", "wizard-signed-in.png"))
         self.assertEqual(len(keychain_entries()), 1, "the refresh token is not in the keychain")
         # Nothing on disk holds a token: the only sign-in file names the tenant and the account.
         for folder, _, files in os.walk(os.path.join(self.desktop.home, "hybridsync")):

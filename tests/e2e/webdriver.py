@@ -35,7 +35,7 @@ class Session:
         value = self._call("POST", "/session", caps, timeout=timeout)
         self.id = value["sessionId"]
 
-    def _call(self, method, path, body=None, timeout=30):
+    def _call(self, method, path, body=None, timeout=90):
         data = json.dumps(body).encode() if body is not None else None
         req = urllib.request.Request(self.base + path, data=data, method=method,
                                      headers={"Content-Type": "application/json"})
@@ -52,7 +52,7 @@ class Session:
         found = self._call("POST", self.s("/elements"), {"using": "css selector", "value": css})
         return [e[ELEMENT] for e in found]
 
-    def wait(self, css, timeout=20, visible=True):
+    def wait(self, css, timeout=30, visible=True):
         deadline = time.time() + timeout
         while time.time() < deadline:
             for el in self.find_all(css):
@@ -129,6 +129,9 @@ class Desktop:
             "HYBRIDSYNC_HOME": os.path.join(self.home, "hybridsync"),
         })
         env.pop("WAYLAND_DISPLAY", None)
+        # Inside the test's private D-Bus session the GTK accessibility bridge would start an AT-SPI
+        # bus of its own, which stalls WebKitGTK under WebDriver; no screen reader runs here.
+        env["NO_AT_BRIDGE"] = "1"
         env.update(extra_env or {})
         self.env = env
         port, native = free_port(), free_port()

@@ -40,6 +40,12 @@ enum Command {
     /// Find a Microsoft 365 tenant from one of its domains, without signing in.
     #[command(subcommand, after_help = AFTER_HELP)]
     Tenant(cmd::tenant::TenantCommand),
+    /// Look up DNS records directly at a name server, with no cache.
+    #[command(subcommand, after_help = AFTER_HELP)]
+    Dns(cmd::dns::DnsCommand),
+    /// Check a directory export against Microsoft's directory-synchronization rules (the successor to IdFix).
+    #[command(subcommand, after_help = AFTER_HELP)]
+    Directory(cmd::directory::DirectoryCommand),
     /// Run the practice tenant (a simulated Microsoft 365 + Dynamics over TLS on 127.0.0.1) until Ctrl-C.
     #[command(after_help = AFTER_HELP)]
     Sim(cmd::sim::SimArgs),
@@ -55,6 +61,9 @@ enum Command {
     /// Show who is signed in, the tenant and the directory roles.
     #[command(after_help = AFTER_HELP)]
     Whoami(cmd::signin::WhoamiArgs),
+    /// Read and check the S2S certificate (.pfx/.p12, .cer/.crt/.pem) for server-to-server trust.
+    #[command(subcommand, after_help = AFTER_HELP)]
+    Cert(cmd::cert::CertCommand),
     /// Show where hybridsync keeps its logs, journals and settings.
     Paths(cmd::paths::PathsArgs),
 }
@@ -77,11 +86,14 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Tenant(c) => cmd::tenant::run(c).await,
+            Command::Dns(c) => cmd::dns::run(c).await,
+            Command::Directory(c) => cmd::directory::run(c),
             Command::Sim(a) => cmd::sim::run(a).await,
             Command::Run(a) => cmd::run::run(a).await,
             Command::Signin(a) => cmd::signin::signin(a).await,
             Command::Signout(a) => cmd::signin::signout(a),
             Command::Whoami(a) => cmd::signin::whoami(a).await,
+            Command::Cert(c) => cmd::cert::run(c),
             Command::Paths(a) => cmd::paths::run(a),
         }
     });

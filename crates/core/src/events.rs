@@ -24,6 +24,7 @@ pub enum Event {
         user_code: String,
         verification_uri: String,
         message: String,
+        #[ts(type = "number")]
         expires_in_secs: u64,
     },
 }

@@ -178,6 +178,8 @@ describe("sign-in errors", () => {
   it("titles the error card by code", () => {
     expect(signInErrorTitle("signin_declined")).toBe("The sign-in was declined");
     expect(signInErrorTitle("signin_expired")).toBe("The device code expired before it was entered");
+    expect(signInErrorTitle("device_code_expired")).toBe("The device code expired before it was entered");
+    expect(signInErrorTitle("browser_open_failed")).toContain("try a device code");
     expect(signInErrorTitle("keychain_unavailable")).toBe("The system keychain is not available");
     expect(signInErrorTitle("something_else")).toBe("The sign-in did not complete");
   });

@@ -148,7 +148,12 @@ export function signInErrorTitle(code: string): string {
     case "signin_declined":
       return "The sign-in was declined";
     case "signin_expired":
+    case "device_code_expired":
       return "The device code expired before it was entered";
+    case "signin_timeout":
+      return "The browser sign-in was not finished in time";
+    case "browser_open_failed":
+      return "The system browser could not be opened: try a device code";
     case "keychain_unavailable":
       return "The system keychain is not available";
     case "invalid_input":

@@ -41,9 +41,10 @@ test("Sign-in opens from the step list with one instruction, an empty client ID 
   const help = page.getByTestId("client-id-help");
   await expect(help).toContainText("Mobile and desktop applications");
   await expect(help).toContainText("http://localhost");
-  for (const permission of ["User.Read", "RoleManagement.Read.Directory", "Domain.ReadWrite.All", "Application.ReadWrite.All", "Organization.Read.All"]) {
-    await expect(help).toContainText(permission);
-  }
+  await expect(help).toContainText(
+    "delegated Microsoft Graph permissions User.Read, RoleManagement.Read.Directory, Domain.ReadWrite.All, Application.ReadWrite.All, Organization.Read.All.",
+  );
+  await expect(help).toContainText("Allow public client flows");
   await expect(page.getByLabel("Application (client) ID")).toHaveAccessibleDescription(/Mobile and desktop applications/);
   await expect(page.getByTestId("signin-authority-url")).toHaveText("https://login.microsoftonline.com");
 
@@ -172,6 +173,52 @@ test("Cancel calls cancel_sign_in and returns to the form without an error card"
   await expect(page.getByTestId("device-code-panel")).toBeVisible();
   await finishSignIn(page);
   await expect(page.getByTestId("signin-result")).toBeVisible();
+});
+
+test("the time left counts down and says when the code has expired", async ({ page, openApp }) => {
+  await page.clock.install();
+  await openApp({ appInfo: appInfo("practice"), deviceCode: DEVICE_CODE, signIn: GLOBAL_ADMIN });
+  await openSignIn(page);
+  await page.getByTestId("signin-device-code").click();
+  const left = page.getByTestId("device-time-left");
+  await expect(left).toHaveText("15:00");
+  await expect(left.locator("time")).toHaveAttribute("datetime", "PT900S");
+  await page.clock.runFor("01:05");
+  await expect(left).toHaveText("13:55");
+  await page.clock.runFor("14:00");
+  await expect(left).toHaveText("The code has expired.");
+  // Only Rust ends the sign-in (with signin_expired): Cancel still works meanwhile.
+  await page.getByTestId("cancel-signin").click();
+  await expect(page.getByTestId("device-code-panel")).toHaveCount(0);
+});
+
+test("leaving the page while a sign-in waits cancels it", async ({ page, openApp }) => {
+  await openApp({ appInfo: appInfo("practice"), signIn: GLOBAL_ADMIN });
+  await openSignIn(page);
+  await page.getByTestId("signin-browser").click();
+  await expect(page.getByTestId("signin-wait-panel")).toBeVisible();
+  await page.getByTestId("step-tenant").click();
+  await expect(page.getByRole("heading", { level: 1, name: "Tenant" })).toBeVisible();
+  await expect.poll(async () => (await calls(page, "cancel_sign_in")).length).toBe(1);
+  // Back again: a fresh form, nothing pending, no error.
+  await openSignIn(page);
+  await expect(page.getByTestId("signin-browser")).toBeEnabled();
+  await expect(page.getByTestId("error-card")).toHaveCount(0);
+});
+
+test("a keychain error when checking for a saved sign-in shows the error card and keeps the form", async ({ page, openApp }) => {
+  await openApp({
+    appInfo: appInfo("practice"),
+    whoamiError: {
+      code: "keychain_unavailable",
+      message: "No Secret Service is running (org.freedesktop.secrets): start gnome-keyring or KeePassXC's Secret Service.",
+      remediation: "signin.keychain",
+    },
+  });
+  await openSignIn(page);
+  await expect(page.getByTestId("error-card").getByRole("heading")).toHaveText("Could not check for a saved sign-in");
+  await expect(page.getByTestId("error-code")).toHaveText("keychain_unavailable");
+  await expect(page.getByTestId("signin-browser")).toBeEnabled();
 });
 
 test("a declined sign-in shows the error card; Try again returns to the buttons", async ({ page, openApp }) => {

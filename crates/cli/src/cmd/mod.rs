@@ -1,3 +1,6 @@
+pub mod cert;
+pub mod directory;
+pub mod dns;
 pub mod paths;
 pub mod run;
 pub mod signin;
