@@ -10,7 +10,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 const AFTER_HELP: &str = "\
 Exit status:
   0   success
-  1   the check ran and found problems (findings of severity error)
+  1   the check ran and found problems (directory scan: any finding; cert inspect: an error)
   2   bad input: a wrong argument, or a file that cannot be read
   3   not found (no tenant for the domain, no such DNS record)
   4   a TLS certificate is not trusted (pass --ca-file for TLS inspection)

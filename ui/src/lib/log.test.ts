@@ -21,7 +21,7 @@ describe("log entries", () => {
         user_code: "FGH7-KLMN",
         verification_uri: "https://microsoft.com/devicelogin",
         message: "To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code FGH7-KLMN to authenticate.",
-        expires_in_secs: 900n,
+        expires_in_secs: 900,
       },
       3,
       now,
