@@ -47,18 +47,7 @@ impl From<KeychainError> for ErrorPayload {
 
 pub type Result<T> = std::result::Result<T, KeychainError>;
 
-fn chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts = vec![err.to_string()];
-    let mut cur = err.source();
-    while let Some(e) = cur {
-        let s = e.to_string();
-        if !parts.iter().any(|p| p.contains(&s)) {
-            parts.push(s);
-        }
-        cur = e.source();
-    }
-    parts.join(": ")
-}
+use hybridsync_microsoft::http::chain;
 
 /// keyring's errors, in the admin's words. The detail never holds a secret (keyring's errors
 /// carry none).

@@ -129,26 +129,9 @@ fn v1_document(base: &str, graph: &str, tid: &str, t: &str, region: &str) -> Val
 
 /// HTTP 400 with AADSTS90002 in `error_description` and `error_codes: [90002]` (ms-api.md §1.1).
 fn unknown_tenant(key: &str) -> Response {
-    let trace = uuid::Uuid::new_v4();
-    let correlation = uuid::Uuid::new_v4();
-    let now = time::OffsetDateTime::now_utc();
-    let stamp = format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}Z",
-        now.year(),
-        u8::from(now.month()),
-        now.day(),
-        now.hour(),
-        now.minute(),
-        now.second()
-    );
-    let body = json!({
-        "error": UNKNOWN_TENANT_ERROR,
-        "error_description": format!("AADSTS90002: Tenant '{key}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant. Trace ID: {trace} Correlation ID: {correlation} Timestamp: {stamp}"),
-        "error_codes": [90002],
-        "timestamp": stamp,
-        "trace_id": trace.to_string(),
-        "correlation_id": correlation.to_string(),
-        "error_uri": "https://login.microsoftonline.com/error?code=90002"
-    });
-    (StatusCode::BAD_REQUEST, Json(body)).into_response()
+    super::errors::bad_request(
+        UNKNOWN_TENANT_ERROR,
+        90002,
+        &format!("Tenant '{key}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant."),
+    )
 }
