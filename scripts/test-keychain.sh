@@ -10,24 +10,31 @@ for tool in dbus-run-session gnome-keyring-daemon; do
   command -v "$tool" >/dev/null || { echo "error: $tool is not installed (apt-get install dbus gnome-keyring libsecret-tools)" >&2; exit 2; }
 done
 
-real_home="$HOME"
+# Build the test binaries first, in the normal environment: cargo run with the temporary HOME below
+# would see a changed environment and rebuild half the dependency tree.
+mapfile -t bins < <(cargo test --workspace --locked --test keychain --test signin --no-run --message-format=json "$@" \
+  | python3 -c 'import json,sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["name"] in ("keychain", "signin"):
+        print(m["executable"])')
+[ ${#bins[@]} -gt 0 ] || { echo "error: no keychain test binaries were built" >&2; exit 1; }
+
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 export HOME="$tmp/home" XDG_DATA_HOME="$tmp/data" XDG_CONFIG_HOME="$tmp/config" XDG_CACHE_HOME="$tmp/cache" XDG_RUNTIME_DIR="$tmp/run"
 mkdir -p "$HOME" "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_RUNTIME_DIR"
 chmod 700 "$XDG_RUNTIME_DIR"
 export HYBRIDSYNC_KEYCHAIN_TESTS=1
-export CARGO_HOME="${CARGO_HOME:-$(dirname "$(dirname "$(command -v cargo)")")}"
-export RUSTUP_HOME="${RUSTUP_HOME:-$real_home/.rustup}"
+export HYBRIDSYNC_TEST_BINS="${bins[*]}"
 
 dbus-run-session -- bash -c '
   set -euo pipefail
   eval "$(printf keychain-test-password | gnome-keyring-daemon --unlock --components=secrets)"
   export GNOME_KEYRING_CONTROL
   trap "if [ -n \"\${GNOME_KEYRING_PID:-}\" ]; then kill \"\$GNOME_KEYRING_PID\" 2>/dev/null || true; fi" EXIT
-  cargo test --workspace --test keychain "$@" -- --include-ignored
-  cargo test --workspace --test signin "$@" -- --include-ignored
-' bash "$@"
+  for bin in $HYBRIDSYNC_TEST_BINS; do "$bin" --include-ignored; done
+'
 
 # A locked keychain: the daemon runs but nothing unlocked it (a fresh data folder, no --unlock).
 export XDG_DATA_HOME="$tmp/data-locked" HYBRIDSYNC_KEYCHAIN_TESTS=0 HYBRIDSYNC_KEYCHAIN_LOCKED=1
@@ -37,5 +44,7 @@ dbus-run-session -- bash -c '
   eval "$(gnome-keyring-daemon --daemonize --components=secrets)"
   export GNOME_KEYRING_CONTROL
   trap "if [ -n \"\${GNOME_KEYRING_PID:-}\" ]; then kill \"\$GNOME_KEYRING_PID\" 2>/dev/null || true; fi" EXIT
-  cargo test --workspace --test keychain "$@" -- --include-ignored a_locked_keychain
-' bash "$@"
+  for bin in $HYBRIDSYNC_TEST_BINS; do
+    case "$bin" in */keychain-*) "$bin" --include-ignored a_locked_keychain ;; esac
+  done
+'
