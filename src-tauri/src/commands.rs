@@ -117,7 +117,7 @@ pub fn ui_ready(state: State<'_, AppState>, ms: f64) -> Result<(), ErrorPayload>
         hybridsync_core::atomic::write(
             std::path::Path::new(&path),
             body.to_string().as_bytes(),
-            hybridsync_core::atomic::Access::Normal,
+            hybridsync_core::atomic::FileAccess::Public,
         )
         .map_err(|e| ErrorPayload::internal(format!("cannot write the start-up probe: {e}")))?;
     }

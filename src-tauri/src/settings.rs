@@ -2,7 +2,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use hybridsync_core::atomic::{self, Access};
+use hybridsync_core::atomic::{self, FileAccess};
 use hybridsync_core::ErrorPayload;
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, TS)]
@@ -33,7 +33,7 @@ impl Settings {
 
     pub fn save(&self) -> Result<(), ErrorPayload> {
         let text = toml::to_string(self).map_err(|e| ErrorPayload::internal(e.to_string()))?;
-        atomic::write(&path(), text.as_bytes(), Access::Normal).map_err(|e| {
+        atomic::write(&path(), text.as_bytes(), FileAccess::Public).map_err(|e| {
             ErrorPayload::new(
                 "settings_write_failed",
                 format!("cannot save the settings to {}: {e}", path().display()),

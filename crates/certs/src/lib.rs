@@ -9,7 +9,6 @@
 //!   picks AES-256 or TripleDES-SHA1 for the CRM server; [`generate_password`]
 //!   makes the PFX password; [`write_atomic`] saves files (private ones 0600).
 
-mod atomic;
 mod cert;
 mod checks;
 mod der;
@@ -24,7 +23,7 @@ mod pfx;
 mod read;
 mod sniff;
 
-pub use atomic::{write_atomic, FileAccess};
+pub use hybridsync_files::{write_atomic, FileAccess};
 pub use checks::{EXPIRY_WARNING_DAYS, MIN_RSA_BITS};
 pub use error::CertError;
 pub use export::{cer_base64, cer_der, PfxChoice, WindowsVersion};

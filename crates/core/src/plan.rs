@@ -3,7 +3,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::atomic::{self, Access};
+use crate::atomic::{self, FileAccess};
 use crate::ErrorPayload;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -46,7 +46,7 @@ impl Plan {
 
     pub fn save(&self, path: &Path) -> Result<(), ErrorPayload> {
         let text = toml::to_string_pretty(self).map_err(|e| ErrorPayload::internal(e.to_string()))?;
-        atomic::write(path, text.as_bytes(), Access::Normal).map_err(|e| {
+        atomic::write(path, text.as_bytes(), FileAccess::Public).map_err(|e| {
             ErrorPayload::new(
                 "plan_write_failed",
                 format!("cannot write the plan {}: {e}", path.display()),

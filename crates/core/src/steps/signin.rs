@@ -11,7 +11,7 @@ use hybridsync_microsoft::{Authority, ClientConfig, Graph, HttpOptions, Identity
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::atomic::{self, Access};
+use crate::atomic::{self, FileAccess};
 use crate::keychain::Keychain;
 use crate::{ErrorPayload, StepContext};
 
@@ -157,7 +157,7 @@ async fn finish(
 
 fn write_saved(path: &Path, saved: &SavedSignIn) -> Result<(), ErrorPayload> {
     let text = serde_json::to_vec_pretty(saved).map_err(|e| ErrorPayload::internal(e.to_string()))?;
-    atomic::write(path, &text, Access::Normal).map_err(|e| {
+    atomic::write(path, &text, FileAccess::Public).map_err(|e| {
         ErrorPayload::new("file_unwritable", format!("cannot write {}: {e}", path.display()), Some("files.check-permissions"))
     })
 }
