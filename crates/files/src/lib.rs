@@ -25,6 +25,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8], access: FileAccess) -> io::Result
     let name = path
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path has no file name"))?;
+    fs::create_dir_all(&dir)?;
     let suffix: u64 = rand::rng().random();
     let temp = dir.join(format!(".{}.{suffix:016x}.tmp", name.to_string_lossy()));
     let result = write_then_rename(&temp, path, bytes, access);
@@ -90,6 +91,14 @@ mod tests {
         write_atomic(&p, b"two", FileAccess::Public).unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), b"two");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn creates_the_folder_it_writes_into() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("config").join("settings.toml");
+        write_atomic(&p, b"mode = 1", FileAccess::Public).unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"mode = 1");
     }
 
     #[cfg(unix)]

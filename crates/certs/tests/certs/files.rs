@@ -78,11 +78,14 @@ fn pfx_is_written_atomically_and_owner_only() {
 }
 
 #[test]
-fn atomic_write_into_missing_folder_fails_cleanly() {
+fn atomic_write_where_no_folder_can_be_made_fails_cleanly() {
     let dir = temp_dir();
-    let path = dir.path().join("missing").join("s2s.pfx");
+    let blocker = dir.path().join("not-a-folder");
+    std::fs::write(&blocker, b"a file").unwrap();
+    let path = blocker.join("s2s.pfx");
     assert!(write_atomic(&path, b"x", FileAccess::Private).is_err());
     assert!(!path.exists());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "a temp file was left behind");
 }
 
 #[test]
