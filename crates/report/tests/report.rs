@@ -331,7 +331,10 @@ fn files_are_written_atomically_with_their_sha256() {
 fn write_errors_are_reported_not_panicked() {
     let dir = tempfile::tempdir().unwrap();
     let r = demo_report(1);
-    let err = write_report(&r, &dir.path().join("no-such-folder").join("r.html")).unwrap_err();
+    // A folder that cannot exist: its parent is a file.
+    let blocker = dir.path().join("not-a-folder");
+    std::fs::write(&blocker, b"a file").unwrap();
+    let err = write_report(&r, &blocker.join("r.html")).unwrap_err();
     assert_eq!(err.code(), "report_write_failed");
     let err = write_report(&r, &dir.path().join("r.pdf")).unwrap_err();
     assert_eq!(err.code(), "invalid_input");
