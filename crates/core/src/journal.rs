@@ -2,7 +2,7 @@
 //! the steps and changes already done. It records facts and diffs, never a secret.
 use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -50,14 +50,16 @@ impl Journal {
             std::fs::create_dir_all(dir).map_err(err)?;
         }
         let mut records = Vec::new();
+        let mut torn = false;
         if path.exists() {
-            let reader = BufReader::new(File::open(path).map_err(err)?);
-            for (n, line) in reader.lines().enumerate() {
-                let line = line.map_err(err)?;
+            // Read once: the records, and whether the last write was cut off mid-line.
+            let text = String::from_utf8_lossy(&std::fs::read(path).map_err(err)?).into_owned();
+            torn = !text.is_empty() && !text.ends_with('\n');
+            for (n, line) in text.lines().enumerate() {
                 if line.trim().is_empty() {
                     continue;
                 }
-                match serde_json::from_str::<Record>(&line) {
+                match serde_json::from_str::<Record>(line) {
                     Ok(r) => records.push(r),
                     Err(e) => tracing::warn!(line = n + 1, error = %e, "ignoring an unreadable journal line"),
                 }
@@ -65,8 +67,7 @@ impl Journal {
         }
         let mut file = OpenOptions::new().create(true).append(true).open(path).map_err(err)?;
         // After a torn write, start the next record on a line of its own.
-        let len = file.metadata().map_err(err)?.len();
-        if len > 0 && !std::fs::read(path).map_err(err)?.ends_with(b"\n") {
+        if torn {
             file.write_all(b"\n").map_err(err)?;
         }
         let mut j = Journal {
