@@ -16,5 +16,9 @@ dbus-run-session --config-file=tests/e2e/session-bus.conf -- bash -c '
   trap "if [ -n \"\${GNOME_KEYRING_PID:-}\" ]; then kill \"\$GNOME_KEYRING_PID\" 2>/dev/null || true; fi" EXIT
   # WebKitWebDriver now and then drops a session under Xvfb (the connection closes mid-test);
   # a second attempt on a fresh app tells that apart from a real failure, which fails both.
-  python3 tests/e2e/test_wizard.py || { echo "desktop end to end: second attempt"; python3 tests/e2e/test_wizard.py; }
+  # Every tests/e2e/test_*.py file is one end-to-end suite, run on its own fresh app.
+  for t in tests/e2e/test_*.py; do
+    echo "desktop end to end: $t"
+    python3 "$t" || { echo "desktop end to end: second attempt of $t"; python3 "$t"; }
+  done
 ' 2> >(grep -v "Failed to set fd limit" >&2)
