@@ -152,27 +152,90 @@ impl Graph {
     /// GET `{graph}/v1.0{path}` as JSON. A 401 `InvalidAuthenticationToken` (expired token)
     /// renews the token once and retries; a 403 names the permission to grant.
     pub async fn get_json<T: DeserializeOwned>(&self, path: &str, needs: &str) -> Result<T> {
+        let (url, status, bytes) = self.send(reqwest::Method::GET, path, None, needs).await?;
+        parse_json(&url, status, &bytes)
+    }
+
+    /// GET every page of a collection, following `@odata.nextLink` (Graph paging).
+    pub async fn get_all(&self, path: &str, needs: &str) -> Result<Vec<serde_json::Value>> {
+        #[derive(Deserialize)]
+        struct Page {
+            #[serde(default)]
+            value: Vec<serde_json::Value>,
+            #[serde(rename = "@odata.nextLink")]
+            next: Option<String>,
+        }
+        let mut out = Vec::new();
+        let mut next = Some(path.to_string());
+        while let Some(p) = next.take() {
+            let page: Page = self.get_json(&p, needs).await?;
+            out.extend(page.value);
+            if let Some(link) = page.next {
+                // nextLink is an absolute URL on the same Graph host; keep the part after /v1.0.
+                match link.split_once("/v1.0") {
+                    Some((_, rest)) => next = Some(rest.to_string()),
+                    None => {
+                        return Err(Error::Http {
+                            url: link,
+                            status: 200,
+                            detail: "Graph's @odata.nextLink is not a v1.0 URL".into(),
+                        })
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// POST a JSON body; the answer's JSON (201/200), or `null` for 204.
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value, needs: &str) -> Result<serde_json::Value> {
+        let (url, status, bytes) = self.send(reqwest::Method::POST, path, Some(body), needs).await?;
+        if bytes.is_empty() {
+            return Ok(serde_json::Value::Null);
+        }
+        parse_json(&url, status, &bytes)
+    }
+
+    /// PATCH a JSON body; Graph answers 204 No Content on success.
+    pub async fn patch_json(&self, path: &str, body: &serde_json::Value, needs: &str) -> Result<()> {
+        self.send(reqwest::Method::PATCH, path, Some(body), needs).await?;
+        Ok(())
+    }
+
+    /// DELETE; Graph answers 204 No Content on success.
+    pub async fn delete(&self, path: &str, needs: &str) -> Result<()> {
+        self.send(reqwest::Method::DELETE, path, None, needs).await?;
+        Ok(())
+    }
+
+    /// One request to `{graph}/v1.0{path}`: a 2xx gives `(url, status, body)`. A 401
+    /// `InvalidAuthenticationToken` (expired token) renews the token once and retries; a 403
+    /// names the permission to grant; other statuses carry Graph's `error.code` and message.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+        needs: &str,
+    ) -> Result<(String, u16, Vec<u8>)> {
         let url = format!("{}/v1.0{path}", self.base);
         let mut refreshed = false;
         loop {
             let token = self.tokens.lock().await.access_token.clone();
-            let resp = self
+            let mut req = self
                 .identity
                 .transport()
                 .client
-                .get(&url)
-                .bearer_auth(token.expose())
-                .send()
-                .await
-                .map_err(|e| self.identity.transport().explain(&url, e))?;
+                .request(method.clone(), &url)
+                .bearer_auth(token.expose());
+            if let Some(b) = body {
+                req = req.json(b);
+            }
+            let resp = req.send().await.map_err(|e| self.identity.transport().explain(&url, e))?;
             let status = resp.status().as_u16();
             let bytes = resp.bytes().await.map_err(|e| self.identity.transport().explain(&url, e))?;
             if (200..300).contains(&status) {
-                return serde_json::from_slice(&bytes).map_err(|e| Error::Http {
-                    url: url.clone(),
-                    status,
-                    detail: format!("Graph's answer is not the documented JSON ({e})"),
-                });
+                return Ok((url, status, bytes.to_vec()));
             }
             let err: GraphErrorBody = serde_json::from_slice(&bytes).unwrap_or_default();
             match status {
@@ -217,21 +280,11 @@ impl Graph {
             display_name: Option<String>,
             user_principal_name: String,
         }
-        #[derive(Deserialize)]
-        struct Page {
-            value: Vec<serde_json::Value>,
-            #[serde(rename = "@odata.nextLink")]
-            next: Option<String>,
-        }
         let me: Me = self.get_json("/me", "User.Read").await?;
-        let page: Page = self
-            .get_json("/me/transitiveMemberOf", "RoleManagement.Read.Directory (or Directory.Read.All)")
+        let memberships = self
+            .get_all("/me/transitiveMemberOf", "RoleManagement.Read.Directory (or Directory.Read.All)")
             .await?;
-        if page.next.is_some() {
-            tracing::warn!("more than one page of memberships; roles come from the first page only");
-        }
-        let roles = page
-            .value
+        let roles = memberships
             .iter()
             .filter(|v| v["@odata.type"] == "#microsoft.graph.directoryRole")
             .map(|v| RoleInfo {
@@ -251,6 +304,14 @@ impl Graph {
             roles,
         })
     }
+}
+
+fn parse_json<T: DeserializeOwned>(url: &str, status: u16, bytes: &[u8]) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|e| Error::Http {
+        url: url.to_string(),
+        status,
+        detail: format!("Graph's answer is not the documented JSON ({e})"),
+    })
 }
 
 /// A claim of a JWT access token, read without verifying it (Graph verifies; this only labels).
