@@ -16,6 +16,7 @@ pub mod paths;
 pub mod plan;
 pub mod step;
 pub mod steps;
+pub mod troubleshoot;
 
 pub use change::Change;
 pub use error::ErrorPayload;
