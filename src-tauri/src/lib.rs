@@ -4,6 +4,7 @@ mod diagnostics;
 mod platform;
 mod settings;
 mod signin;
+mod troubleshoot;
 mod state;
 
 use std::time::Instant;
@@ -29,6 +30,7 @@ pub fn run() {
             signin::cancel_sign_in,
             signin::whoami,
             signin::sign_out,
+            troubleshoot::troubleshoot,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -64,6 +64,9 @@ enum Command {
     /// Read and check the S2S certificate (.pfx/.p12, .cer/.crt/.pem) for server-to-server trust.
     #[command(subcommand, after_help = AFTER_HELP)]
     Cert(cmd::cert::CertCommand),
+    /// Explain a failure: an error code, alert text, script output or a 401's WWW-Authenticate header.
+    #[command(after_help = AFTER_HELP)]
+    Diagnose(cmd::diagnose::DiagnoseArgs),
     /// Show where hybridsync keeps its logs, journals and settings.
     Paths(cmd::paths::PathsArgs),
 }
@@ -94,6 +97,7 @@ fn main() -> ExitCode {
             Command::Signout(a) => cmd::signin::signout(a),
             Command::Whoami(a) => cmd::signin::whoami(a).await,
             Command::Cert(c) => cmd::cert::run(c),
+            Command::Diagnose(a) => cmd::diagnose::run(a),
             Command::Paths(a) => cmd::paths::run(a),
         }
     });
@@ -102,6 +106,9 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("error: {}", e.message);
             if let Some(r) = &e.remediation {
+                for line in cmd::diagnose::hint(&e) {
+                    eprintln!("{line}");
+                }
                 eprintln!("  (troubleshooting: {r}; code {})", e.code);
             }
             tracing::error!(code = %e.code, "{}", e.message);

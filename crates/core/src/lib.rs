@@ -3,6 +3,7 @@
 //! Every step goes check → plan → apply ([`step::Step`]); what it finds is a [`Finding`]; what it
 //! would change is a [`Change`], shown before it is made; what it made is recorded in the
 //! [`journal::Journal`] so a restarted run skips what is done.
+pub mod assumptions;
 pub mod atomic;
 pub mod change;
 pub mod engine;
@@ -14,6 +15,7 @@ pub mod keychain;
 pub mod logging;
 pub mod paths;
 pub mod plan;
+pub mod run_report;
 pub mod step;
 pub mod steps;
 pub mod troubleshoot;

@@ -10,6 +10,8 @@ import type { Mode } from "./bindings/Mode";
 import type { SignInReport } from "./bindings/SignInReport";
 import type { SignInRequest } from "./bindings/SignInRequest";
 import type { TenantReport } from "./bindings/TenantReport";
+import type { Card } from "./bindings/Card";
+import type { TroubleshootRequest } from "./bindings/TroubleshootRequest";
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -91,4 +93,9 @@ export async function uiReady(ms: number = performance.now()): Promise<void> {
   } catch {
     // Only a benchmark mark: never disturb the admin for it.
   }
+}
+
+/** The troubleshooting card for a failure, or null when the knowledge base does not know it. */
+export function troubleshoot(request: TroubleshootRequest): Promise<Card | null> {
+  return call<Card | null>("troubleshoot", { request });
 }

@@ -8,6 +8,7 @@ import type { Event as WizardEvent } from "../../src/lib/bindings/Event";
 import type { PracticeInfo } from "../../src/lib/bindings/PracticeInfo";
 import type { SignInReport } from "../../src/lib/bindings/SignInReport";
 import type { TenantReport } from "../../src/lib/bindings/TenantReport";
+import type { Card } from "../../src/lib/bindings/Card";
 
 export type Scenario = {
   /** What app_info returns (mode null = first start). */
@@ -39,6 +40,8 @@ export type Scenario = {
   signInEvents?: WizardEvent[];
   /** sign_out rejects with this value instead. */
   signOutError?: unknown;
+  /** troubleshoot answers, keyed by the request's code (then its remediation id); null otherwise. */
+  cards?: Record<string, Card>;
 };
 
 /**
@@ -145,6 +148,11 @@ export function install(scenario: Scenario): void {
         return scenario.diagnostics ?? "hybridsync diagnostics";
       case "ui_ready":
         return null;
+      case "troubleshoot": {
+        const r = (a.request ?? {}) as { code?: string | null; remediation?: string | null };
+        const cards = scenario.cards ?? {};
+        return (r.code && cards[r.code]) || (r.remediation && cards[r.remediation]) || null;
+      }
       default:
         throw { code: "unknown_command", message: `The mock has no command ${cmd}`, remediation: null };
     }

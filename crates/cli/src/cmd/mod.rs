@@ -1,4 +1,5 @@
 pub mod cert;
+pub mod diagnose;
 pub mod directory;
 pub mod dns;
 pub mod paths;

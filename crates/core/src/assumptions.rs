@@ -1,0 +1,32 @@
+//! The facts the product relies on that no public source confirms (UNCONFIRMED in
+//! ../shared/reference/ms-api.md). Each is a named constant where it is used; this list is what the
+//! run report's "Assumptions" section shows, so an auditor sees every one.
+pub struct AssumptionDef {
+    pub statement: &'static str,
+    pub source: &'static str,
+    /// The constant (or code) that carries it.
+    pub used_by: &'static str,
+}
+
+pub const ALL: &[AssumptionDef] = &[
+    AssumptionDef {
+        statement: "RoleManagement.Read.Directory is the least-privileged delegated permission that lists the signed-in user's directory roles.",
+        source: "ms-api.md §2.4 (not listed there)",
+        used_by: "hybridsync_microsoft::identity::scopes::ROLES_READ",
+    },
+    AssumptionDef {
+        statement: "Uploading a certificate to the Dynamics CRM service principal still needs Global Administrator; no smaller role is documented for it.",
+        source: "ms-api.md §2.4 (D-EXO)",
+        used_by: "hybridsync_microsoft::graph::RoleRequirement::SERVICE_PRINCIPAL",
+    },
+    AssumptionDef {
+        statement: "The OpenID document of an unknown tenant is recognised by AADSTS90002 in error_description; the error value itself is not relied on.",
+        source: "ms-api.md §1.1",
+        used_by: "hybridsync_microsoft::discovery (error_answer)",
+    },
+    AssumptionDef {
+        statement: "Entra ID's device-code endpoint uses RFC 8628's slow_down answer and declines with authorization_declined.",
+        source: "ms-api.md §2.3",
+        used_by: "hybridsync_microsoft::identity (device-code polling)",
+    },
+];

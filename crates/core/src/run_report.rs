@@ -1,0 +1,237 @@
+//! Fills the run report (crates/report) from the run journal and the steps' outcomes: every step
+//! with the timestamps the journal recorded, every applied change with its before/after, the
+//! findings with their troubleshooting entries, and the assumptions the run relied on.
+//!
+//! The journal is the source of truth, so a failed or interrupted run still gets a report.
+use std::collections::BTreeMap;
+
+use hybridsync_report::{
+    Assumption, ChangeRecord, Environment, FindingRecord, Remediation, RunReport, StepRecord, StepStatus, SCHEMA_VERSION,
+};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use crate::journal::{Entry, Record};
+use crate::troubleshoot::{card, TroubleshootRequest};
+use crate::{Finding, Outcome, Severity};
+
+/// What the caller knows beyond the journal.
+pub struct ReportInput<'a> {
+    pub title: String,
+    pub run_id: String,
+    pub environment: Environment,
+    pub records: &'a [Record],
+    /// Outcomes of the steps that finished (their findings); failed steps come from the journal.
+    pub outcomes: &'a [Outcome],
+    /// Step id → title, in the order the steps ran.
+    pub titles: &'a [(&'a str, &'a str)],
+}
+
+/// The report of one run.
+pub fn build(input: ReportInput<'_>) -> RunReport {
+    let mut steps: Vec<StepRecord> = Vec::new();
+    let mut findings: Vec<FindingRecord> = Vec::new();
+    let mut order: Vec<String> = Vec::new();
+    let mut by_step: BTreeMap<String, StepRecord> = BTreeMap::new();
+    for r in input.records {
+        let at = parse_time(&r.at);
+        let rec = by_step.entry(r.step.clone()).or_insert_with(|| {
+            order.push(r.step.clone());
+            StepRecord {
+                id: r.step.clone(),
+                title: title_of(input.titles, &r.step),
+                status: StepStatus::Passed,
+                started_at: at.unwrap_or(OffsetDateTime::UNIX_EPOCH),
+                finished_at: None,
+                evidence: Vec::new(),
+                changes: Vec::new(),
+            }
+        });
+        match &r.entry {
+            Entry::StepStarted => {
+                // A resumed run starts the step again; the report keeps the latest attempt's times.
+                if let Some(at) = at {
+                    rec.started_at = at;
+                }
+                rec.finished_at = None;
+            }
+            Entry::ChangeApplied { change } => {
+                rec.status = StepStatus::Changed;
+                rec.changes.push(ChangeRecord {
+                    target: change.target.clone(),
+                    field: change.field.clone(),
+                    before: change.before.clone(),
+                    after: change.after.clone(),
+                    applied: true,
+                    at,
+                });
+            }
+            Entry::StepDone { .. } => {
+                rec.finished_at = at;
+                if rec.status == StepStatus::Failed {
+                    rec.status = if rec.changes.is_empty() { StepStatus::Passed } else { StepStatus::Changed };
+                }
+            }
+            Entry::StepFailed { code, message } => {
+                rec.status = StepStatus::Failed;
+                rec.finished_at = at;
+                rec.evidence.push(format!("failed: {message} (code {code})"));
+                findings.push(finding_record(
+                    &r.step,
+                    &Finding::new(code, Severity::Error, message.clone()),
+                ));
+            }
+        }
+    }
+    for o in input.outcomes {
+        if let Some(rec) = by_step.get_mut(&o.step) {
+            if o.skipped_as_done {
+                rec.evidence.push("already done in an earlier run (from the journal)".into());
+            }
+            for f in &o.findings {
+                rec.evidence.push(format!("{}: {}", f.code, f.message));
+                rec.evidence.extend(f.evidence.iter().cloned());
+                if f.severity != Severity::Info {
+                    findings.push(finding_record(&o.step, f));
+                }
+            }
+        }
+    }
+    for id in order {
+        if let Some(rec) = by_step.remove(&id) {
+            steps.push(rec);
+        }
+    }
+    let mut report = RunReport {
+        schema_version: SCHEMA_VERSION,
+        run_id: input.run_id,
+        title: input.title,
+        generated_at: OffsetDateTime::now_utc(),
+        dry_run: false,
+        operator: None,
+        environment: input.environment,
+        steps,
+        mailboxes: Vec::new(),
+        findings,
+        certificates: Vec::new(),
+        assumptions: assumptions(),
+        procedure: Vec::new(),
+    };
+    report.map_procedure();
+    report
+}
+
+fn title_of(titles: &[(&str, &str)], id: &str) -> String {
+    titles
+        .iter()
+        .find(|(i, _)| *i == id)
+        .map(|(_, t)| t.to_string())
+        .unwrap_or_else(|| id.to_string())
+}
+
+fn parse_time(s: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(s, &Rfc3339).ok()
+}
+
+fn finding_record(step: &str, f: &Finding) -> FindingRecord {
+    let remediation = card(&TroubleshootRequest::from(f)).map(|c| Remediation {
+        id: c.entry_id,
+        title: Some(c.title),
+        instructions: c.fix.instructions,
+    });
+    FindingRecord {
+        step: Some(step.to_string()),
+        code: f.code.clone(),
+        severity: match f.severity {
+            Severity::Info => hybridsync_report::Severity::Info,
+            Severity::Warning => hybridsync_report::Severity::Warning,
+            Severity::Error => hybridsync_report::Severity::Error,
+        },
+        message: f.message.clone(),
+        evidence: f.evidence.clone(),
+        remediation,
+    }
+}
+
+/// The facts no public source confirms, each a named constant in the code that uses it.
+pub fn assumptions() -> Vec<Assumption> {
+    crate::assumptions::ALL
+        .iter()
+        .map(|a| Assumption {
+            statement: a.statement.to_string(),
+            source: a.source.to_string(),
+            used_by: Some(a.used_by.to_string()),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Change;
+    use serde_json::json;
+
+    fn rec(at: &str, step: &str, entry: Entry) -> Record {
+        Record {
+            at: at.into(),
+            step: step.into(),
+            entry,
+        }
+    }
+
+    #[test]
+    fn steps_changes_and_failures_come_from_the_journal() {
+        let change = Change {
+            target: "graph:servicePrincipals/00000007".into(),
+            field: "keyCredentials".into(),
+            before: Some(json!([])),
+            after: Some(json!([{"displayName": "CN=crm"}])),
+        };
+        let records = vec![
+            rec("2026-11-22T06:00:00Z", "tenant", Entry::StepStarted),
+            rec("2026-11-22T06:00:02Z", "tenant", Entry::StepDone { facts: json!({}) }),
+            rec("2026-11-22T06:00:03Z", "trust", Entry::StepStarted),
+            rec("2026-11-22T06:00:04Z", "trust", Entry::ChangeApplied { change: change.clone() }),
+            rec("2026-11-22T06:00:05Z", "trust", Entry::StepDone { facts: json!({}) }),
+            rec("2026-11-22T06:00:06Z", "domains", Entry::StepStarted),
+            rec(
+                "2026-11-22T06:00:09Z",
+                "domains",
+                Entry::StepFailed {
+                    code: "role_missing".into(),
+                    message: "user@contoso.com holds none of Domain Name Administrator".into(),
+                },
+            ),
+        ];
+        let outcomes = vec![Outcome {
+            step: "tenant".into(),
+            skipped_as_done: false,
+            findings: vec![Finding::new("tenant_region", Severity::Warning, "a US Government tenant")],
+            applied: vec![],
+            facts: json!({}),
+        }];
+        let r = build(ReportInput {
+            title: "t".into(),
+            run_id: "r".into(),
+            environment: Environment::default(),
+            records: &records,
+            outcomes: &outcomes,
+            titles: &[("tenant", "Find the tenant")],
+        });
+        let ids: Vec<&str> = r.steps.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["tenant", "trust", "domains"]);
+        assert_eq!(r.steps[0].title, "Find the tenant");
+        assert_eq!(r.steps[0].status, StepStatus::Passed);
+        assert_eq!(r.steps[0].finished_at, parse_time("2026-11-22T06:00:02Z"));
+        assert_eq!(r.steps[1].status, StepStatus::Changed);
+        assert_eq!(r.steps[1].changes.len(), 1);
+        assert_eq!(r.steps[1].changes[0].after, change.after);
+        assert_eq!(r.steps[2].status, StepStatus::Failed);
+        // The failure carries its troubleshooting entry; the warning finding is listed too.
+        let failed = r.findings.iter().find(|f| f.code == "role_missing").expect("the failure");
+        assert_eq!(failed.remediation.as_ref().map(|x| x.id.as_str()), Some("signin.role-missing"));
+        assert!(r.findings.iter().any(|f| f.code == "tenant_region"));
+        assert!(!r.assumptions.is_empty());
+        assert!(!r.procedure.is_empty());
+    }
+}
