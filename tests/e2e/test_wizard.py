@@ -63,6 +63,12 @@ class TenantDiscovery(unittest.TestCase):
         self.assertIn("nosuch.example", msg)
         code = s.wait_text('[data-testid="error-code"]', lambda t: t.strip() != "")
         self.assertIn("tenant_not_found", code)
+        # The knowledge base explains it: title, the most likely cause, the fix.
+        title = s.wait_text('[data-testid="ts-title"]', lambda t: t.strip() != "")
+        self.assertIn("No Microsoft 365 tenant found", title)
+        cause = s.wait_text('[data-testid="ts-top-cause"]', lambda t: t.strip() != "")
+        self.assertIn("misspelt", cause)
+        self.assertIn(".onmicrosoft.com", s.text(s.wait('[data-testid="ts-instructions"]')))
 
     def test_3_the_choice_is_remembered(self):
         settings = os.path.join(self.desktop.home, "hybridsync", "config", "settings.toml")

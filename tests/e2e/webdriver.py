@@ -8,6 +8,8 @@ import socket
 import subprocess
 import tempfile
 import time
+import http.client
+import sys
 import urllib.error
 import urllib.request
 
@@ -36,6 +38,20 @@ class Session:
         self.id = value["sessionId"]
 
     def _call(self, method, path, body=None, timeout=90):
+        # A read (GET, or finding elements) whose connection is dropped is asked again: under load
+        # the driver now and then closes a connection without answering. Actions are never repeated.
+        read_only = method == "GET" or path.endswith("/elements") or path.endswith("/element")
+        attempts = 3 if read_only else 1
+        for attempt in range(attempts):
+            try:
+                return self._once(method, path, body, timeout)
+            except (http.client.RemoteDisconnected, ConnectionResetError) as e:
+                if attempt + 1 == attempts:
+                    raise
+                print(f"webdriver: {method} {path} dropped ({e!r}); asking again", file=sys.stderr)
+                time.sleep(0.5)
+
+    def _once(self, method, path, body, timeout):
         data = json.dumps(body).encode() if body is not None else None
         req = urllib.request.Request(self.base + path, data=data, method=method,
                                      headers={"Content-Type": "application/json"})
