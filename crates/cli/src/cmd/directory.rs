@@ -1,6 +1,7 @@
-//! `hybridsync directory scan (--ldif FILE | --csv FILE) [--json]`: checks a
-//! directory export against Microsoft's directory-synchronization rules (the
-//! successor to IdFix). Read-only: it never writes to the directory.
+//! `hybridsync directory scan (--ldif FILE | --csv FILE | --ldap URL …) [--json]`:
+//! checks a directory export, or the directory itself over LDAP, against
+//! Microsoft's directory-synchronization rules (the successor to IdFix).
+//! Read-only: it never writes to the directory.
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -14,10 +15,12 @@ use crate::exit;
 pub enum DirectoryCommand {
     /// Check an LDIF or CSV export of Active Directory against Microsoft's directory-synchronization rules.
     Scan(ScanArgs),
+    /// Keep a directory bind password in the OS keychain, for `scan --ldap … --password-keychain`.
+    SavePassword(SavePasswordArgs),
 }
 
 #[derive(Args)]
-#[command(group(ArgGroup::new("source").required(true).args(["ldif", "csv"])))]
+#[command(group(ArgGroup::new("source").required(true).args(["ldif", "csv", "ldap"])))]
 pub struct ScanArgs {
     /// An LDIF export, as `ldifde -f FILE` writes it.
     #[arg(long, value_name = "FILE")]
@@ -25,6 +28,30 @@ pub struct ScanArgs {
     /// A CSV export, as `Get-ADUser … | Export-Csv` writes it (join multi-valued attributes with ';').
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
+    /// Read the directory itself: ldaps://DC[:636], a global catalog ldaps://DC:3269, or ldap://DC[:389|:3268] (StartTLS).
+    #[arg(long, value_name = "URL", requires_all = ["bind_dn", "base"])]
+    pub ldap: Option<String>,
+    /// With --ldap: the account to bind as (a DN or user@domain); read access is enough.
+    #[arg(long, value_name = "DN")]
+    pub bind_dn: Option<String>,
+    /// With --ldap: the name of an environment variable holding the bind password.
+    #[arg(long, value_name = "VAR", conflicts_with = "password_keychain")]
+    pub password_env: Option<String>,
+    /// With --ldap: take the bind password from the OS keychain (kept there by `directory save-password`).
+    #[arg(long)]
+    pub password_keychain: bool,
+    /// With --ldap: the search base, e.g. DC=contoso,DC=local.
+    #[arg(long, value_name = "DN")]
+    pub base: Option<String>,
+    /// With --ldap: an LDAP filter (default: users, contacts and groups).
+    #[arg(long, value_name = "FILTER")]
+    pub filter: Option<String>,
+    /// With --ldap: a PEM file of the CA that issued the directory server's certificate (trusted in addition to the system's).
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
+    /// With --ldap: entries per page of the paged search.
+    #[arg(long, value_name = "N", default_value_t = hybridsync_directory::ldap::DEFAULT_PAGE_SIZE)]
+    pub page_size: u32,
     /// Suggest this domain in place of non-routable UPN suffixes (contoso.local → contoso.com).
     #[arg(long, value_name = "DOMAIN")]
     pub upn_suffix: Option<String>,
@@ -33,9 +60,21 @@ pub struct ScanArgs {
     pub json: bool,
 }
 
+#[derive(Args)]
+pub struct SavePasswordArgs {
+    /// The bind account (a DN or user@domain).
+    #[arg(long, value_name = "DN")]
+    pub bind_dn: String,
+    /// The name of an environment variable holding the password to keep.
+    #[arg(long, value_name = "VAR")]
+    pub password_env: String,
+}
+
 pub fn run(cmd: DirectoryCommand) -> Result<u8, ErrorPayload> {
     match cmd {
+        DirectoryCommand::Scan(a) if a.ldap.is_some() => super::directory_ldap::scan(a),
         DirectoryCommand::Scan(a) => scan(a),
+        DirectoryCommand::SavePassword(a) => super::directory_ldap::save_password(a),
     }
 }
 
@@ -70,7 +109,7 @@ fn scan(a: ScanArgs) -> Result<u8, ErrorPayload> {
     Ok(if report.findings.is_empty() { exit::OK } else { exit::FINDINGS })
 }
 
-fn print_human(r: &ScanReport) {
+pub(crate) fn print_human(r: &ScanReport) {
     for f in &r.findings {
         let sev = match f.severity {
             Severity::Error => "error",
