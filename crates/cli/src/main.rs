@@ -66,6 +66,9 @@ enum Command {
     Cert(cmd::cert::CertCommand),
     /// Show where hybridsync keeps its logs, journals and settings.
     Paths(cmd::paths::PathsArgs),
+    /// Check hybrid connectivity (Autodiscover DNS and HTTPS, EWS, TLS certificates, SMTP, outbound HTTPS) as a pass/fail tree.
+    #[command(after_help = AFTER_HELP)]
+    Probe(cmd::probe::ProbeArgs),
 }
 
 fn main() -> ExitCode {
@@ -95,6 +98,7 @@ fn main() -> ExitCode {
             Command::Whoami(a) => cmd::signin::whoami(a).await,
             Command::Cert(c) => cmd::cert::run(c),
             Command::Paths(a) => cmd::paths::run(a),
+            Command::Probe(a) => cmd::probe::run(a).await,
         }
     });
     match result {

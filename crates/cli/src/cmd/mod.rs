@@ -3,6 +3,7 @@ pub mod directory;
 pub mod directory_ldap;
 pub mod dns;
 pub mod paths;
+pub mod probe;
 pub mod run;
 pub mod signin;
 pub mod sim;
