@@ -15,6 +15,8 @@ use crate::exit;
 pub enum DirectoryCommand {
     /// Check an LDIF or CSV export of Active Directory against Microsoft's directory-synchronization rules.
     Scan(ScanArgs),
+    /// Write a PowerShell fix script (Set-ADUser / Set-ADObject) for the suggested values, and its undo script.
+    FixScript(super::directory_fix::FixScriptArgs),
     /// Keep a directory bind password in the OS keychain, for `scan --ldap … --password-keychain`.
     SavePassword(SavePasswordArgs),
 }
@@ -55,6 +57,9 @@ pub struct ScanArgs {
     /// Suggest this domain in place of non-routable UPN suffixes (contoso.local → contoso.com).
     #[arg(long, value_name = "DOMAIN")]
     pub upn_suffix: Option<String>,
+    /// The tenant's domains as saved from Graph (GET /v1.0/domains): adds the UPN suffix table (verified / unverified / not added / non-routable).
+    #[arg(long, value_name = "FILE")]
+    pub tenant_domains: Option<PathBuf>,
     /// Print one JSON object on stdout.
     #[arg(long)]
     pub json: bool,
@@ -74,6 +79,7 @@ pub fn run(cmd: DirectoryCommand) -> Result<u8, ErrorPayload> {
     match cmd {
         DirectoryCommand::Scan(a) if a.ldap.is_some() => super::directory_ldap::scan(a),
         DirectoryCommand::Scan(a) => scan(a),
+        DirectoryCommand::FixScript(a) => super::directory_fix::fix_script(a),
         DirectoryCommand::SavePassword(a) => super::directory_ldap::save_password(a),
     }
 }
@@ -101,15 +107,50 @@ fn scan(a: ScanArgs) -> Result<u8, ErrorPayload> {
     tracing::info!(path = %path.display(), ldif = is_ldif, "directory scan");
     let report = if is_ldif { scan_ldif(file, opts) } else { scan_csv(file, opts) }
         .map_err(|e| unreadable(path, e))?;
-    if a.json {
-        super::print_json(&report)?;
-    } else {
-        print_human(&report);
-    }
+    emit(&report, &a, None)?;
     Ok(if report.findings.is_empty() { exit::OK } else { exit::FINDINGS })
 }
 
-pub(crate) fn print_human(r: &ScanReport) {
+#[derive(serde::Serialize)]
+struct Output<'a> {
+    #[serde(flatten)]
+    report: &'a ScanReport,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suffix_table: Option<Vec<hybridsync_directory::SuffixRow>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ldap: Option<&'a hybridsync_directory::ldap::LdapStats>,
+}
+
+/// Print a scan (JSON or human), with the UPN suffix table when the
+/// tenant's domains were given.
+pub(crate) fn emit(
+    report: &ScanReport,
+    a: &ScanArgs,
+    ldap: Option<&hybridsync_directory::ldap::LdapStats>,
+) -> Result<(), ErrorPayload> {
+    let table = match &a.tenant_domains {
+        Some(p) => Some(report.suffix_table(&super::directory_fix::tenant_domains(p)?)),
+        None => None,
+    };
+    if a.json {
+        super::print_json(&Output {
+            report,
+            suffix_table: table,
+            ldap,
+        })
+    } else {
+        print_human(report);
+        if let Some(t) = &table {
+            super::directory_fix::print_suffix_table(t);
+        }
+        if let Some(l) = ldap {
+            println!("read over LDAP in {} pages", l.pages);
+        }
+        Ok(())
+    }
+}
+
+fn print_human(r: &ScanReport) {
     for f in &r.findings {
         let sev = match f.severity {
             Severity::Error => "error",

@@ -5,12 +5,11 @@
 //! never from the command line, and is never logged or printed.
 use hybridsync_core::keychain::Keychain;
 use hybridsync_core::ErrorPayload;
-use hybridsync_directory::ldap::{scan_ldap, LdapError, LdapSource, LdapStats};
-use hybridsync_directory::{RuleOptions, ScanReport};
+use hybridsync_directory::ldap::{scan_ldap, LdapError, LdapSource};
+use hybridsync_directory::RuleOptions;
 use hybridsync_microsoft::Secret;
-use serde::Serialize;
 
-use super::directory::{print_human, SavePasswordArgs, ScanArgs};
+use super::directory::{SavePasswordArgs, ScanArgs};
 use crate::exit;
 
 /// Per-operation timeout for the directory.
@@ -51,13 +50,6 @@ fn password(a: &ScanArgs, bind_dn: &str) -> Result<String, ErrorPayload> {
     ))
 }
 
-#[derive(Serialize)]
-struct LdapScan<'a> {
-    #[serde(flatten)]
-    report: &'a ScanReport,
-    ldap: &'a LdapStats,
-}
-
 pub fn scan(a: ScanArgs) -> Result<u8, ErrorPayload> {
     let url = a.ldap.clone().unwrap_or_default();
     let bind_dn = a.bind_dn.clone().ok_or_else(|| invalid("--ldap needs --bind-dn DN".into()))?;
@@ -82,15 +74,7 @@ pub fn scan(a: ScanArgs) -> Result<u8, ErrorPayload> {
     let handle = tokio::runtime::Handle::current();
     let (report, stats) =
         tokio::task::block_in_place(|| handle.block_on(scan_ldap(&src, opts))).map_err(ldap_error)?;
-    if a.json {
-        super::print_json(&LdapScan {
-            report: &report,
-            ldap: &stats,
-        })?;
-    } else {
-        print_human(&report);
-        println!("read over LDAP in {} pages", stats.pages);
-    }
+    super::directory::emit(&report, &a, Some(&stats))?;
     Ok(if report.findings.is_empty() { exit::OK } else { exit::FINDINGS })
 }
 

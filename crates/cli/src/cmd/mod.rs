@@ -1,5 +1,6 @@
 pub mod cert;
 pub mod directory;
+pub mod directory_fix;
 pub mod directory_ldap;
 pub mod dns;
 pub mod paths;
