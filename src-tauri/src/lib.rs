@@ -2,6 +2,7 @@
 mod commands;
 mod diagnostics;
 mod platform;
+mod readiness;
 mod settings;
 mod signin;
 mod state;
@@ -29,6 +30,8 @@ pub fn run() {
             signin::cancel_sign_in,
             signin::whoami,
             signin::sign_out,
+            readiness::directory_scan,
+            readiness::probe_connectivity,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -85,11 +85,13 @@ impl fmt::Debug for LdapSource {
 }
 
 /// What the read did, beside the objects.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct LdapStats {
     /// Pages the server returned.
     pub pages: u32,
     /// Entries read.
+    #[ts(type = "number")]
     pub entries: u64,
     /// Whether the connection was protected by StartTLS (else `ldaps://`).
     pub starttls: bool,

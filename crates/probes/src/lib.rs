@@ -166,3 +166,67 @@ mod tests {
         assert!(host_port("", 25).is_err());
     }
 }
+
+/// The probes as the desktop app asks for them (empty strings mean "not
+/// given"; `outbound` empty means the default Microsoft endpoints).
+#[derive(Debug, Clone, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ProbeRequest {
+    pub domain: String,
+    pub autodiscover_host: String,
+    pub ews_url: String,
+    pub smtp: String,
+    /// `IP:PORT` of the DNS server for the Autodiscover DNS checks.
+    pub nameserver: String,
+    pub outbound: Vec<String>,
+    pub ca_file: String,
+}
+
+impl ProbeRequest {
+    /// The options, or what is wrong with the request.
+    pub fn options(&self) -> Result<ProbeOptions, OptionError> {
+        let some = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        let nameserver = match some(&self.nameserver) {
+            Some(n) => Some(
+                n.parse::<SocketAddr>()
+                    .map_err(|_| OptionError(format!("{n:?} is not a name server address; give IP:PORT, e.g. 10.0.0.2:53")))?,
+            ),
+            None => None,
+        };
+        let outbound: Vec<String> = self.outbound.iter().filter_map(|s| some(s)).collect();
+        Ok(ProbeOptions {
+            domain: some(&self.domain),
+            autodiscover_host: some(&self.autodiscover_host),
+            ews_url: some(&self.ews_url),
+            smtp: some(&self.smtp),
+            nameserver,
+            outbound: if outbound.is_empty() { OUTBOUND_ENDPOINTS.iter().map(|s| s.to_string()).collect() } else { outbound },
+            ca_file: some(&self.ca_file).map(PathBuf::from),
+            timeout: Duration::from_secs(10),
+        })
+    }
+}
+
+#[cfg(test)]
+mod request_tests {
+    use super::*;
+
+    #[test]
+    fn empty_fields_are_not_given_and_a_bad_nameserver_is_named() {
+        let r = ProbeRequest {
+            domain: " contoso.com ".into(),
+            autodiscover_host: String::new(),
+            ews_url: String::new(),
+            smtp: "mail.contoso.com".into(),
+            nameserver: String::new(),
+            outbound: vec![String::new()],
+            ca_file: String::new(),
+        };
+        let o = r.options().unwrap();
+        assert_eq!(o.domain.as_deref(), Some("contoso.com"));
+        assert_eq!(o.autodiscover_host, None);
+        assert_eq!(o.outbound.len(), OUTBOUND_ENDPOINTS.len());
+        let bad = ProbeRequest { nameserver: "dns.contoso.com".into(), ..r };
+        assert!(bad.options().unwrap_err().0.contains("IP:PORT"));
+    }
+}
