@@ -2,6 +2,7 @@
 mod commands;
 mod diagnostics;
 mod platform;
+mod readiness;
 mod settings;
 mod signin;
 mod troubleshoot;
@@ -31,6 +32,8 @@ pub fn run() {
             signin::whoami,
             signin::sign_out,
             troubleshoot::troubleshoot,
+            readiness::directory_scan,
+            readiness::probe_connectivity,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -25,6 +25,8 @@ pub fn for_code(code: &str) -> u8 {
         | "session_expired" | "graph_unauthorized" | "graph_forbidden" | "role_missing" | "not_signed_in"
         | "browser_open_failed" => AUTH,
         "keychain_unavailable" | "keychain_locked" | "keychain_failed" => KEYCHAIN,
+        "ldap_bind_rejected" => AUTH,
+        "ldap_page_size" | "ldap_search_failed" => BAD_INPUT,
         _ => INTERNAL,
     }
 }

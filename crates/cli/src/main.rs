@@ -69,6 +69,9 @@ enum Command {
     Diagnose(cmd::diagnose::DiagnoseArgs),
     /// Show where hybridsync keeps its logs, journals and settings.
     Paths(cmd::paths::PathsArgs),
+    /// Check hybrid connectivity (Autodiscover DNS and HTTPS, EWS, TLS certificates, SMTP, outbound HTTPS) as a pass/fail tree.
+    #[command(after_help = AFTER_HELP)]
+    Probe(cmd::probe::ProbeArgs),
 }
 
 fn main() -> ExitCode {
@@ -99,6 +102,7 @@ fn main() -> ExitCode {
             Command::Cert(c) => cmd::cert::run(c),
             Command::Diagnose(a) => cmd::diagnose::run(a),
             Command::Paths(a) => cmd::paths::run(a),
+            Command::Probe(a) => cmd::probe::run(a).await,
         }
     });
     match result {

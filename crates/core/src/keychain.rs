@@ -140,6 +140,26 @@ impl Keychain {
             Err(e) => Err(explain(e)),
         }
     }
+
+    fn directory_user(bind_dn: &str) -> String {
+        format!("directory-bind:{}", bind_dn.trim().to_ascii_lowercase())
+    }
+
+    /// Keeps the password of a directory (LDAP) bind account.
+    pub fn store_directory_password(&self, bind_dn: &str, password: &Secret) -> Result<()> {
+        self.entry(&Self::directory_user(bind_dn))?.set_password(password.expose()).map_err(explain)?;
+        tracing::info!(bind_dn, service = %self.service, "directory bind password kept in the OS keychain");
+        Ok(())
+    }
+
+    /// The kept password of a directory bind account, or `None`.
+    pub fn directory_password(&self, bind_dn: &str) -> Result<Option<Secret>> {
+        match self.entry(&Self::directory_user(bind_dn))?.get_password() {
+            Ok(v) => Ok(Some(Secret::new(v))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(explain(e)),
+        }
+    }
 }
 
 #[cfg(test)]

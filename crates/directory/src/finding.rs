@@ -1,11 +1,13 @@
 //! What a scan reports.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// Which rule a finding breaks. Serialised as the snake_case code that the
 /// CLI contract names (`length`, `character`, …).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export, rename = "DirectoryRule")]
 pub enum Rule {
     /// Too long for the attribute.
     Length,
@@ -45,8 +47,9 @@ impl Rule {
 }
 
 /// How bad a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export, rename = "DirectorySeverity")]
 pub enum Severity {
     /// The object or value will not synchronise, or will be rejected.
     Error,
@@ -55,7 +58,8 @@ pub enum Severity {
 }
 
 /// One problem with one value of one attribute of one object.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export, rename = "DirectoryFinding")]
 pub struct Finding {
     /// The object's distinguished name.
     pub dn: String,

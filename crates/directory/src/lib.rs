@@ -32,6 +32,8 @@ pub mod domain;
 pub mod duplicates;
 pub mod fix;
 pub mod fold;
+pub mod ldap;
+pub mod request;
 pub mod rules;
 pub mod skip;
 pub mod suffix;

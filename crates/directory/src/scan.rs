@@ -3,6 +3,7 @@
 use std::io::Read;
 
 use serde::Serialize;
+use ts_rs::TS;
 
 use crate::csvfile::CsvReader;
 use crate::duplicates::DuplicateIndex;
@@ -15,13 +16,16 @@ use crate::skip::skip_reason;
 use crate::suffix::{suffix_table, SuffixCount, SuffixCounter, SuffixRow, TenantDomain};
 
 /// The result of a scan.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, rename = "DirectoryScanReport")]
 pub struct ScanReport {
     /// Every finding: per-object findings in file order, then duplicates.
     pub findings: Vec<Finding>,
     /// Objects read.
+    #[ts(type = "number")]
     pub objects: u64,
     /// Objects skipped (system objects, computers, OUs, …).
+    #[ts(type = "number")]
     pub skipped: u64,
     /// UPN suffixes of the checked objects, most used first.
     pub upn_suffixes: Vec<SuffixCount>,

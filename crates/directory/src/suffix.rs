@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::domain;
 
@@ -42,16 +43,19 @@ impl SuffixCounter {
 }
 
 /// One UPN suffix and how many objects use it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct SuffixCount {
     /// Lower-case domain after the `@`.
     pub suffix: String,
     /// Number of UPNs with this suffix.
+    #[ts(type = "number")]
     pub count: u64,
 }
 
 /// A domain as the tenant knows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct TenantDomain {
     /// The domain name.
     pub name: String,
@@ -60,7 +64,8 @@ pub struct TenantDomain {
 }
 
 /// How a suffix stands against the tenant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum SuffixState {
     /// Verified in the tenant (or a subdomain of a verified domain, which
@@ -76,11 +81,13 @@ pub enum SuffixState {
 }
 
 /// One row of the suffix table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct SuffixRow {
     /// Lower-case domain after the `@`.
     pub suffix: String,
     /// Number of UPNs with this suffix.
+    #[ts(type = "number")]
     pub count: u64,
     /// Its state in the tenant.
     pub state: SuffixState,

@@ -1,8 +1,11 @@
 pub mod cert;
 pub mod diagnose;
 pub mod directory;
+pub mod directory_fix;
+pub mod directory_ldap;
 pub mod dns;
 pub mod paths;
+pub mod probe;
 pub mod run;
 pub mod signin;
 pub mod sim;

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use hickory_proto::rr::rdata::{A, AAAA, NS, SOA, TXT};
+use hickory_proto::rr::rdata::{A, AAAA, CNAME, NS, SOA, SRV, TXT};
 use hickory_proto::rr::{LowerName, Name, RData, Record, RecordType, RrKey};
 use hickory_server::net::runtime::TokioRuntimeProvider;
 use hickory_server::store::in_memory::InMemoryZoneHandler;
@@ -173,6 +173,24 @@ impl TestZone {
             };
             self.upsert(Record::from_rdata(name.clone(), 3600, data))
                 .await;
+        }
+    }
+
+    /// Replaces the CNAME of `name`; `target` is read like `name`.
+    pub async fn set_cname(&self, name: &str, target: &str) {
+        let name = self.name(name);
+        self.remove(&name, RecordType::CNAME).await;
+        let data = RData::CNAME(CNAME(self.name(target)));
+        self.upsert(Record::from_rdata(name, 3600, data)).await;
+    }
+
+    /// Replaces the SRV records of `name`: `(priority, weight, port, target)`.
+    pub async fn set_srv(&self, name: &str, records: &[(u16, u16, u16, &str)]) {
+        let name = self.name(name);
+        self.remove(&name, RecordType::SRV).await;
+        for (priority, weight, port, target) in records {
+            let data = RData::SRV(SRV::new(*priority, *weight, *port, self.name(target)));
+            self.upsert(Record::from_rdata(name.clone(), 3600, data)).await;
         }
     }
 }
