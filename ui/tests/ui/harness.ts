@@ -8,6 +8,7 @@ import type { Event as WizardEvent } from "../../src/lib/bindings/Event";
 import type { PracticeInfo } from "../../src/lib/bindings/PracticeInfo";
 import type { SignInReport } from "../../src/lib/bindings/SignInReport";
 import type { TenantReport } from "../../src/lib/bindings/TenantReport";
+import { directoryFinding } from "./directory-rows";
 
 export type Scenario = {
   /** What app_info returns (mode null = first start). */
@@ -39,6 +40,12 @@ export type Scenario = {
   signInEvents?: WizardEvent[];
   /** sign_out rejects with this value instead. */
   signOutError?: unknown;
+  /** directory_scan answers with this many generated findings (see directoryFinding). */
+  directoryRows?: number;
+  /** directory_scan rejects with this value instead. */
+  directoryError?: unknown;
+  /** What probe_connectivity answers. */
+  probeTree?: unknown;
 };
 
 /**
@@ -145,6 +152,18 @@ export function install(scenario: Scenario): void {
         return scenario.diagnostics ?? "hybridsync diagnostics";
       case "ui_ready":
         return null;
+      case "directory_scan": {
+        if (scenario.directoryError !== undefined) throw scenario.directoryError;
+        const count = scenario.directoryRows ?? 0;
+        const findings = Array.from({ length: count }, (_, i) => directoryFinding(i));
+        return {
+          report: { findings, objects: count, skipped: 3, upn_suffixes: [{ suffix: "contoso.local", count }] },
+          suffix_table: [{ suffix: "contoso.local", count, state: "non_routable" }],
+          ldap: null,
+        };
+      }
+      case "probe_connectivity":
+        return scenario.probeTree ?? null;
       default:
         throw { code: "unknown_command", message: `The mock has no command ${cmd}`, remediation: null };
     }
