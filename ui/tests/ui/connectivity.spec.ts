@@ -36,6 +36,7 @@ test("the Connectivity step sends the request and shows the pass/fail tree with 
   await page.getByTestId("probe-domain").fill("contoso.com");
   await page.getByTestId("probe-ews").fill("https://mail.contoso.com/EWS/Exchange.asmx");
   await page.getByTestId("probe-smtp").fill("mail.contoso.com:25");
+  await page.getByTestId("probe-outbound").fill(" https://login.microsoftonline.com/ \n\nhttps://graph.microsoft.com/");
   await page.getByTestId("run-probes").click();
   const nodes = page.getByTestId("probe-node");
   await expect(nodes).toHaveCount(5);
@@ -46,6 +47,6 @@ test("the Connectivity step sends the request and shows the pass/fail tree with 
   await expect(page.locator('[data-testid="probe-node"][data-code="tcp_ok"]')).toContainText("Pass");
   const [call] = await calls(page, "probe_connectivity");
   expect(call.args).toEqual({
-    request: { domain: "contoso.com", autodiscover_host: "", ews_url: "https://mail.contoso.com/EWS/Exchange.asmx", smtp: "mail.contoso.com:25", nameserver: "", outbound: [], ca_file: "" },
+    request: { domain: "contoso.com", autodiscover_host: "", ews_url: "https://mail.contoso.com/EWS/Exchange.asmx", smtp: "mail.contoso.com:25", nameserver: "", outbound: ["https://login.microsoftonline.com/", "https://graph.microsoft.com/"], ca_file: "" },
   });
 });
