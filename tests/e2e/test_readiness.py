@@ -81,8 +81,10 @@ class Readiness(unittest.TestCase):
         s.click(s.wait('[data-testid="scan"]'))
         count = s.wait_text('[data-testid="grid-count"]', lambda t: "findings" in t, timeout=30)
         self.assertEqual(count.strip(), "2 of 2 findings")
-        rows = s.find_all('[data-testid="grid-row"]')
-        texts = " ".join(s.text(r) for r in rows)
+        texts = s.script("return Array.from(document.querySelectorAll('[data-testid=grid-row]')).map(r => r.textContent).join(' | ')")
+        if os.environ.get("HYBRIDSYNC_E2E_SHOTS"):
+            s.script("document.querySelector('[data-testid=findings-heading], #findings-heading').scrollIntoView()")
+            s.screenshot(os.path.join(os.environ["HYBRIDSYNC_E2E_SHOTS"], "directory.png"))
         self.assertIn("diacritic", texts)
         self.assertIn("non_routable_suffix", texts)
         self.assertIn("jose@contoso.com", texts)
@@ -112,6 +114,9 @@ class Readiness(unittest.TestCase):
         fixup = s.wait('[data-testid="probe-node"][data-code="smtp_fixup_banner"]')
         self.assertEqual(s.attr(fixup, "data-status"), "fail")
         self.assertIn("inspect esmtp", s.text(fixup))
+        if os.environ.get("HYBRIDSYNC_E2E_SHOTS"):
+            s.script("document.querySelector('[data-testid=probe-tree]').scrollIntoView()")
+            s.screenshot(os.path.join(os.environ["HYBRIDSYNC_E2E_SHOTS"], "connectivity.png"))
         unreachable = s.wait('[data-testid="probe-node"][data-code="tcp_unreachable"]')
         self.assertEqual(s.attr(unreachable, "data-status"), "fail")
 
