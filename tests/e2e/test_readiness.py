@@ -1,6 +1,7 @@
 """Desktop end to end: the Directory readiness and Connectivity steps of the real wizard, through the
 real Rust commands (a real LDIF file; a loopback SMTP listener behind a simulated firewall fixup)."""
 import os
+import shutil
 import socket
 import sys
 import tempfile
@@ -72,6 +73,7 @@ class Readiness(unittest.TestCase):
         cls.s.quit()
         cls.desktop.close()
         cls.smtp.close()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def test_1_directory_scan_of_an_ldif_export(self):
         s = self.s
