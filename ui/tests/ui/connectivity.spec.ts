@@ -1,4 +1,4 @@
-import { appInfo, calls, expect, test } from "./fixtures";
+import { appInfo, calls, expect, seriousViolations, test } from "./fixtures";
 
 const TREE = {
   title: "Hybrid connectivity",
@@ -45,6 +45,7 @@ test("the Connectivity step sends the request and shows the pass/fail tree with 
   await expect(expired).toContainText("Fail");
   await expect(expired).toContainText("renew the certificate");
   await expect(page.locator('[data-testid="probe-node"][data-code="tcp_ok"]')).toContainText("Pass");
+  expect(await seriousViolations(page)).toEqual([]);
   const [call] = await calls(page, "probe_connectivity");
   expect(call.args).toEqual({
     request: { domain: "contoso.com", autodiscover_host: "", ews_url: "https://mail.contoso.com/EWS/Exchange.asmx", smtp: "mail.contoso.com:25", nameserver: "", outbound: ["https://login.microsoftonline.com/", "https://graph.microsoft.com/"], ca_file: "" },

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { appInfo, calls, expect, test } from "./fixtures";
+import { appInfo, calls, expect, seriousViolations, test } from "./fixtures";
 import { directoryFinding } from "./directory-rows";
 import type { Page } from "@playwright/test";
 
@@ -122,6 +122,7 @@ test("LDAP needs every bind field before Scan is enabled", async ({ page, openAp
     base: "DC=contoso,DC=local",
     ca_file: null,
   });
+  expect(await seriousViolations(page)).toEqual([]);
   // The password is not written to the log drawer.
   await page.getByTestId("log-toggle").click();
   await expect(page.getByTestId("log-entries")).not.toContainText("Bind-Passw0rd!");
