@@ -48,11 +48,14 @@ const DOMAINS: &str = r#"{"value":[
 ]}"#;
 
 fn golden(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(&path, actual).unwrap();
     }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e} (UPDATE_GOLDEN=1 writes it)", path.display()));
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (UPDATE_GOLDEN=1 writes it)", path.display()));
     assert_eq!(actual, expected, "{name} differs from its golden file");
 }
 
@@ -63,15 +66,37 @@ fn fix_and_undo_scripts_match_their_golden_files() {
     std::fs::write(&export, EXPORT).unwrap();
     let out_dir = dir.path().join("scripts");
     let out = hybridsync(
-        &["directory", "fix-script", "--ldif", export.to_str().unwrap(), "--upn-suffix", "contoso.com", "--out", out_dir.to_str().unwrap()],
+        &[
+            "directory",
+            "fix-script",
+            "--ldif",
+            export.to_str().unwrap(),
+            "--upn-suffix",
+            "contoso.com",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
         dir.path(),
     );
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let fix = std::fs::read_to_string(out_dir.join("hybridsync-directory-fix.ps1")).unwrap();
     let undo = std::fs::read_to_string(out_dir.join("hybridsync-directory-undo.ps1")).unwrap();
     // Users by Set-ADUser, the group by Set-ADObject; the undo restores the old values.
-    assert!(fix.contains("Set-ADUser -Identity 'CN=Jos\u{e9} Garc\u{ed}a,OU=Staff,DC=contoso,DC=local'"), "{fix}");
-    assert!(fix.contains("Set-ADObject -Identity 'CN=Sales,OU=Groups,DC=contoso,DC=local'"), "{fix}");
+    assert!(
+        fix.contains(
+            "Set-ADUser -Identity 'CN=Jos\u{e9} Garc\u{ed}a,OU=Staff,DC=contoso,DC=local'"
+        ),
+        "{fix}"
+    );
+    assert!(
+        fix.contains("Set-ADObject -Identity 'CN=Sales,OU=Groups,DC=contoso,DC=local'"),
+        "{fix}"
+    );
     assert!(undo.contains("jos\u{e9}.garcia@contoso.local"), "{undo}");
     golden("directory-fix.ps1", &fix);
     golden("directory-undo.ps1", &undo);
@@ -79,7 +104,16 @@ fn fix_and_undo_scripts_match_their_golden_files() {
     // Only the accepted rule.
     let only = dir.path().join("only");
     let out = hybridsync(
-        &["directory", "fix-script", "--ldif", export.to_str().unwrap(), "--rule", "leading_period", "--out", only.to_str().unwrap()],
+        &[
+            "directory",
+            "fix-script",
+            "--ldif",
+            export.to_str().unwrap(),
+            "--rule",
+            "leading_period",
+            "--out",
+            only.to_str().unwrap(),
+        ],
         dir.path(),
     );
     assert_eq!(out.status.code(), Some(0));
@@ -88,7 +122,16 @@ fn fix_and_undo_scripts_match_their_golden_files() {
 
     // An unknown rule: exit 2, naming the rules.
     let out = hybridsync(
-        &["directory", "fix-script", "--ldif", export.to_str().unwrap(), "--rule", "accents", "--out", only.to_str().unwrap()],
+        &[
+            "directory",
+            "fix-script",
+            "--ldif",
+            export.to_str().unwrap(),
+            "--rule",
+            "accents",
+            "--out",
+            only.to_str().unwrap(),
+        ],
         dir.path(),
     );
     assert_eq!(out.status.code(), Some(2));
@@ -103,18 +146,42 @@ fn the_suffix_table_uses_the_tenant_domains() {
     let domains = dir.path().join("domains.json");
     std::fs::write(&domains, DOMAINS).unwrap();
     let out = hybridsync(
-        &["directory", "scan", "--ldif", export.to_str().unwrap(), "--tenant-domains", domains.to_str().unwrap(), "--json"],
+        &[
+            "directory",
+            "scan",
+            "--ldif",
+            export.to_str().unwrap(),
+            "--tenant-domains",
+            domains.to_str().unwrap(),
+            "--json",
+        ],
         dir.path(),
     );
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let rows: Vec<(String, u64, String)> = v["suffix_table"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["suffix"].as_str().unwrap().to_string(), r["count"].as_u64().unwrap(), r["state"].as_str().unwrap().to_string()))
+        .map(|r| {
+            (
+                r["suffix"].as_str().unwrap().to_string(),
+                r["count"].as_u64().unwrap(),
+                r["state"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
-    let row = |s: &str| rows.iter().find(|r| r.0 == s).cloned().unwrap_or_else(|| panic!("{s} in {rows:?}"));
+    let row = |s: &str| {
+        rows.iter()
+            .find(|r| r.0 == s)
+            .cloned()
+            .unwrap_or_else(|| panic!("{s} in {rows:?}"))
+    };
     assert_eq!(row("contoso.local").2, "non_routable");
     assert_eq!(row("fabrikam.com").2, "unverified");
     assert_eq!(row("new.contoso.com").2, "verified");
@@ -122,18 +189,39 @@ fn the_suffix_table_uses_the_tenant_domains() {
     assert_eq!(rows.iter().map(|r| r.1).sum::<u64>(), 4);
 
     let out = hybridsync(
-        &["directory", "scan", "--ldif", export.to_str().unwrap(), "--tenant-domains", domains.to_str().unwrap()],
+        &[
+            "directory",
+            "scan",
+            "--ldif",
+            export.to_str().unwrap(),
+            "--tenant-domains",
+            domains.to_str().unwrap(),
+        ],
         dir.path(),
     );
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("not added: add this domain in the Domains step"), "{text}");
+    assert!(
+        text.contains("not added: add this domain in the Domains step"),
+        "{text}"
+    );
 
     // A file that is not Graph's answer: exit 2 with the line.
     std::fs::write(&domains, "{\"value\": [\n  {\"isVerified\": true}\n]}").unwrap();
     let out = hybridsync(
-        &["directory", "scan", "--ldif", export.to_str().unwrap(), "--tenant-domains", domains.to_str().unwrap()],
+        &[
+            "directory",
+            "scan",
+            "--ldif",
+            export.to_str().unwrap(),
+            "--tenant-domains",
+            domains.to_str().unwrap(),
+        ],
         dir.path(),
     );
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("line 2"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("line 2"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

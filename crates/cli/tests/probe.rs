@@ -10,7 +10,8 @@ mod servers;
 use hybridsync_dns::testing::TestDnsServer;
 use servers::{Ca, Smtp};
 
-const CHALLENGE: &str = "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Negotiate\r\nWWW-Authenticate: NTLM";
+const CHALLENGE: &str =
+    "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Negotiate\r\nWWW-Authenticate: NTLM";
 
 async fn hybridsync(args: Vec<String>, home: std::path::PathBuf) -> Output {
     tokio::task::spawn_blocking(move || {
@@ -47,10 +48,14 @@ async fn probe_passes_on_healthy_servers_and_fails_with_codes_on_broken_ones() {
     let dns = TestDnsServer::start(&["contoso.com"]).await.unwrap();
     let zone = dns.zone("contoso.com");
     zone.set_cname("autodiscover", "mail.contoso.com.").await;
-    zone.set_addresses("mail", &["127.0.0.1".parse().unwrap()]).await;
+    zone.set_addresses("mail", &["127.0.0.1".parse().unwrap()])
+        .await;
 
     let base = |extra: &[String]| -> Vec<String> {
-        let mut v: Vec<String> = ["probe", "--ca", &ca_path, "--no-outbound", "--json"].iter().map(|s| s.to_string()).collect();
+        let mut v: Vec<String> = ["probe", "--ca", &ca_path, "--no-outbound", "--json"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         v.extend(extra.iter().cloned());
         v
     };
@@ -67,13 +72,26 @@ async fn probe_passes_on_healthy_servers_and_fails_with_codes_on_broken_ones() {
         format!("localhost:{smtp}"),
     ]);
     let out = hybridsync(healthy, home.path().to_path_buf()).await;
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["status"], "pass");
     let mut seen = Vec::new();
     codes(&v, &mut seen);
-    for code in ["dns_cname_found", "http_auth_challenge", "smtp_starttls_offered", "cert_name_ok"] {
-        assert!(seen.iter().any(|(c, s)| c == code && s == "pass"), "{code} in {seen:?}");
+    for code in [
+        "dns_cname_found",
+        "http_auth_challenge",
+        "smtp_starttls_offered",
+        "cert_name_ok",
+    ] {
+        assert!(
+            seen.iter().any(|(c, s)| c == code && s == "pass"),
+            "{code} in {seen:?}"
+        );
     }
 
     // Broken: an expired certificate on EWS and an SMTP fixup.
@@ -92,7 +110,10 @@ async fn probe_passes_on_healthy_servers_and_fails_with_codes_on_broken_ones() {
     let mut seen = Vec::new();
     codes(&v, &mut seen);
     for code in ["cert_expired", "smtp_fixup_banner", "smtp_no_starttls"] {
-        assert!(seen.iter().any(|(c, s)| c == code && s == "fail"), "{code} in {seen:?}");
+        assert!(
+            seen.iter().any(|(c, s)| c == code && s == "fail"),
+            "{code} in {seen:?}"
+        );
     }
 
     // The human tree names the failures and their fixes.
@@ -100,7 +121,10 @@ async fn probe_passes_on_healthy_servers_and_fails_with_codes_on_broken_ones() {
     let out = hybridsync(human, home.path().to_path_buf()).await;
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("[FAIL] Certificate is within its validity period"), "{text}");
+    assert!(
+        text.contains("[FAIL] Certificate is within its validity period"),
+        "{text}"
+    );
     assert!(text.contains("fix (smtp_fixup_banner)"), "{text}");
 }
 
@@ -108,12 +132,41 @@ async fn probe_passes_on_healthy_servers_and_fails_with_codes_on_broken_ones() {
 async fn bad_probe_options_exit_2_with_a_message() {
     let home = tempfile::tempdir().unwrap();
     for (args, needle) in [
-        (vec!["probe", "--no-outbound", "--smtp", "mail:notaport"], "HOST:PORT"),
-        (vec!["probe", "--no-outbound", "--ews-url", "http://mail.contoso.com/EWS/Exchange.asmx"], "https://"),
-        (vec!["probe", "--no-outbound", "--ca", "/nonexistent/ca.pem", "--smtp", "127.0.0.1:1"], "cannot be read"),
+        (
+            vec!["probe", "--no-outbound", "--smtp", "mail:notaport"],
+            "HOST:PORT",
+        ),
+        (
+            vec![
+                "probe",
+                "--no-outbound",
+                "--ews-url",
+                "http://mail.contoso.com/EWS/Exchange.asmx",
+            ],
+            "https://",
+        ),
+        (
+            vec![
+                "probe",
+                "--no-outbound",
+                "--ca",
+                "/nonexistent/ca.pem",
+                "--smtp",
+                "127.0.0.1:1",
+            ],
+            "cannot be read",
+        ),
     ] {
-        let out = hybridsync(args.iter().map(|s| s.to_string()).collect(), home.path().to_path_buf()).await;
+        let out = hybridsync(
+            args.iter().map(|s| s.to_string()).collect(),
+            home.path().to_path_buf(),
+        )
+        .await;
         assert_eq!(out.status.code(), Some(2), "{args:?}");
-        assert!(String::from_utf8_lossy(&out.stderr).contains(needle), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(needle),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }

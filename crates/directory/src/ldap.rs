@@ -154,7 +154,10 @@ const RC_INVALID_CREDENTIALS: u32 = 49;
 const PAGED_RESULTS_OID: &str = "1.2.840.113556.1.4.319";
 
 /// Read every matching object and scan it with the rules.
-pub async fn scan_ldap(src: &LdapSource, opts: RuleOptions) -> Result<(ScanReport, LdapStats), LdapError> {
+pub async fn scan_ldap(
+    src: &LdapSource,
+    opts: RuleOptions,
+) -> Result<(ScanReport, LdapStats), LdapError> {
     let mut scanner = Scanner::new(opts);
     let stats = read_ldap(src, |obj| scanner.add(&obj)).await?;
     Ok((scanner.finish(), stats))
@@ -164,7 +167,10 @@ pub async fn scan_ldap(src: &LdapSource, opts: RuleOptions) -> Result<(ScanRepor
 ///
 /// The LDAP library panics on some malformed replies; the read runs in its
 /// own task so such a reply becomes [`LdapError::Malformed`], not a crash.
-pub async fn read_ldap(src: &LdapSource, mut each: impl FnMut(DirObject)) -> Result<LdapStats, LdapError> {
+pub async fn read_ldap(
+    src: &LdapSource,
+    mut each: impl FnMut(DirObject),
+) -> Result<LdapStats, LdapError> {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<DirObject>(256);
     let owned = src.clone();
     let task = tokio::spawn(async move { read_into(&owned, tx).await });
@@ -175,7 +181,11 @@ pub async fn read_ldap(src: &LdapSource, mut each: impl FnMut(DirObject)) -> Res
         Ok(r) => r,
         Err(e) => Err(LdapError::Malformed {
             url: src.url.clone(),
-            detail: if e.is_panic() { "the LDAP library could not decode it".into() } else { e.to_string() },
+            detail: if e.is_panic() {
+                "the LDAP library could not decode it".into()
+            } else {
+                e.to_string()
+            },
         }),
     }
 }
@@ -216,13 +226,17 @@ fn tls_config(src: &LdapSource) -> Result<Arc<rustls::ClientConfig>, LdapError> 
         let mut added = 0;
         for item in rustls_pemfile_certs(&pem) {
             let der = item.map_err(|e| ca_err(format!("not a PEM certificate bundle ({e})")))?;
-            roots
-                .add(der)
-                .map_err(|e| ca_err(format!("a certificate in it cannot be used as a root ({e})")))?;
+            roots.add(der).map_err(|e| {
+                ca_err(format!(
+                    "a certificate in it cannot be used as a root ({e})"
+                ))
+            })?;
             added += 1;
         }
         if added == 0 {
-            return Err(ca_err("the file holds no \"BEGIN CERTIFICATE\" block".into()));
+            return Err(ca_err(
+                "the file holds no \"BEGIN CERTIFICATE\" block".into(),
+            ));
         }
     }
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
@@ -240,7 +254,9 @@ fn tls_config(src: &LdapSource) -> Result<Arc<rustls::ClientConfig>, LdapError> 
 /// The certificates of a PEM bundle.
 fn rustls_pemfile_certs(
     pem: &[u8],
-) -> impl Iterator<Item = Result<rustls::pki_types::CertificateDer<'static>, rustls::pki_types::pem::Error>> + '_ {
+) -> impl Iterator<
+    Item = Result<rustls::pki_types::CertificateDer<'static>, rustls::pki_types::pem::Error>,
+> + '_ {
     use rustls::pki_types::pem::PemObject;
     rustls::pki_types::CertificateDer::pem_slice_iter(pem)
 }
@@ -284,7 +300,10 @@ fn result_text(rc: u32, text: &str) -> String {
     }
 }
 
-async fn read_into(src: &LdapSource, tx: tokio::sync::mpsc::Sender<DirObject>) -> Result<LdapStats, LdapError> {
+async fn read_into(
+    src: &LdapSource,
+    tx: tokio::sync::mpsc::Sender<DirObject>,
+) -> Result<LdapStats, LdapError> {
     let starttls = starttls_for(&src.url)?;
     let settings = LdapConnSettings::new()
         .set_conn_timeout(src.timeout)
@@ -325,7 +344,11 @@ async fn session(
         });
     }
     tracing::info!(url = %src.url, bind_dn = %src.bind_dn, base = %src.base, "directory bind succeeded");
-    let filter = if src.filter.trim().is_empty() { DEFAULT_FILTER } else { src.filter.as_str() };
+    let filter = if src.filter.trim().is_empty() {
+        DEFAULT_FILTER
+    } else {
+        src.filter.as_str()
+    };
     let page_size = src.page_size.clamp(1, i32::MAX as u32);
     let mut stats = LdapStats {
         starttls,
@@ -339,7 +362,10 @@ async fn session(
         }
         .into();
         let mut stream = ldap
-            .with_controls(vec![RawControl { crit: true, ..control }])
+            .with_controls(vec![RawControl {
+                crit: true,
+                ..control
+            }])
             .with_timeout(src.timeout)
             .streaming_search(&src.base, Scope::Subtree, filter, ATTRIBUTES.to_vec())
             .await
@@ -352,7 +378,11 @@ async fn session(
                         continue;
                     }
                     stats.entries += 1;
-                    if tx.send(to_object(SearchEntry::construct(entry))).await.is_err() {
+                    if tx
+                        .send(to_object(SearchEntry::construct(entry)))
+                        .await
+                        .is_err()
+                    {
                         return Ok(stats);
                     }
                 }
@@ -378,8 +408,12 @@ async fn session(
             }
         }
         let next = res.ctrls.iter().find_map(|c| match c {
-            Control(Some(ControlType::PagedResults), raw) if raw.val.is_some() => Some(raw.parse::<PagedResults>()),
-            Control(_, raw) if raw.ctype == PAGED_RESULTS_OID && raw.val.is_some() => Some(raw.parse::<PagedResults>()),
+            Control(Some(ControlType::PagedResults), raw) if raw.val.is_some() => {
+                Some(raw.parse::<PagedResults>())
+            }
+            Control(_, raw) if raw.ctype == PAGED_RESULTS_OID && raw.val.is_some() => {
+                Some(raw.parse::<PagedResults>())
+            }
             _ => None,
         });
         match next {
@@ -387,7 +421,11 @@ async fn session(
             _ => break,
         }
     }
-    tracing::info!(pages = stats.pages, entries = stats.entries, "directory read finished");
+    tracing::info!(
+        pages = stats.pages,
+        entries = stats.entries,
+        "directory read finished"
+    );
     Ok(stats)
 }
 
@@ -427,8 +465,14 @@ mod tests {
     fn url_scheme_decides_starttls() {
         assert_eq!(starttls_for("ldaps://dc1.contoso.local:3269"), Ok(false));
         assert_eq!(starttls_for("LDAP://dc1.contoso.local:3268"), Ok(true));
-        assert!(matches!(starttls_for("http://dc1"), Err(LdapError::Url { .. })));
-        assert!(matches!(starttls_for("ldap://"), Err(LdapError::Url { .. })));
+        assert!(matches!(
+            starttls_for("http://dc1"),
+            Err(LdapError::Url { .. })
+        ));
+        assert!(matches!(
+            starttls_for("ldap://"),
+            Err(LdapError::Url { .. })
+        ));
     }
 
     #[test]
@@ -451,7 +495,10 @@ mod tests {
     #[test]
     fn entry_becomes_object_with_every_value() {
         let mut attrs = std::collections::HashMap::new();
-        attrs.insert("objectClass".to_string(), vec!["top".into(), "person".into(), "user".into()]);
+        attrs.insert(
+            "objectClass".to_string(),
+            vec!["top".into(), "person".into(), "user".into()],
+        );
         attrs.insert(
             "proxyAddresses".to_string(),
             vec!["SMTP:a@contoso.com".into(), "smtp:b@contoso.com".into()],
@@ -463,6 +510,9 @@ mod tests {
         };
         let obj = to_object(entry);
         assert!(obj.is_user());
-        assert_eq!(obj.values("proxyaddresses"), ["SMTP:a@contoso.com", "smtp:b@contoso.com"]);
+        assert_eq!(
+            obj.values("proxyaddresses"),
+            ["SMTP:a@contoso.com", "smtp:b@contoso.com"]
+        );
     }
 }

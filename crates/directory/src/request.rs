@@ -38,7 +38,9 @@ impl std::fmt::Debug for ScanSource {
         match self {
             ScanSource::Ldif { path } => write!(f, "Ldif({path})"),
             ScanSource::Csv { path } => write!(f, "Csv({path})"),
-            ScanSource::Ldap { url, bind_dn, base, .. } => write!(f, "Ldap({url}, {bind_dn}, {base}, password <redacted>)"),
+            ScanSource::Ldap {
+                url, bind_dn, base, ..
+            } => write!(f, "Ldap({url}, {bind_dn}, {base}, password <redacted>)"),
         }
     }
 }
@@ -119,7 +121,10 @@ pub async fn run_scan(req: ScanRequest) -> Result<ScanResult, ScanFailure> {
             (report, Some(stats))
         }
     };
-    let suffix_table = req.tenant_domains.as_deref().map(|t| report.suffix_table(t));
+    let suffix_table = req
+        .tenant_domains
+        .as_deref()
+        .map(|t| report.suffix_table(t));
     Ok(ScanResult {
         report,
         suffix_table,
@@ -134,7 +139,11 @@ async fn read_file(path: String, ldif: bool, opts: RuleOptions) -> Result<ScanRe
             message: format!("{path}: cannot open: {e}"),
             remediation: None,
         })?;
-        let r = if ldif { scan_ldif(file, opts) } else { scan_csv(file, opts) };
+        let r = if ldif {
+            scan_ldif(file, opts)
+        } else {
+            scan_csv(file, opts)
+        };
         r.map_err(|e| ScanFailure {
             code: "file_unreadable",
             message: format!("{path}: line {}: {}", e.line, e.message),
@@ -158,17 +167,34 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("hs-request-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("e.ldf");
-        std::fs::write(&path, "dn: CN=A,DC=contoso,DC=local\nobjectClass: user\nuserPrincipalName: a@contoso.local\n").unwrap();
+        std::fs::write(
+            &path,
+            "dn: CN=A,DC=contoso,DC=local\nobjectClass: user\nuserPrincipalName: a@contoso.local\n",
+        )
+        .unwrap();
         let req = ScanRequest {
-            source: ScanSource::Ldif { path: path.display().to_string() },
+            source: ScanSource::Ldif {
+                path: path.display().to_string(),
+            },
             upn_suffix: Some("contoso.com".into()),
-            tenant_domains: Some(vec![TenantDomain { name: "contoso.com".into(), verified: true }]),
+            tenant_domains: Some(vec![TenantDomain {
+                name: "contoso.com".into(),
+                verified: true,
+            }]),
         };
         let r = run_scan(req).await.unwrap();
-        assert_eq!(r.report.findings[0].suggestion.as_deref(), Some("a@contoso.com"));
-        assert_eq!(r.suffix_table.unwrap()[0].state, crate::SuffixState::NonRoutable);
+        assert_eq!(
+            r.report.findings[0].suggestion.as_deref(),
+            Some("a@contoso.com")
+        );
+        assert_eq!(
+            r.suffix_table.unwrap()[0].state,
+            crate::SuffixState::NonRoutable
+        );
         let missing = ScanRequest {
-            source: ScanSource::Csv { path: dir.join("missing.csv").display().to_string() },
+            source: ScanSource::Csv {
+                path: dir.join("missing.csv").display().to_string(),
+            },
             upn_suffix: None,
             tenant_domains: None,
         };

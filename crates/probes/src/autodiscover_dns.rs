@@ -18,9 +18,16 @@ struct Found {
     srv: Vec<String>,
 }
 
-async fn ask(servers: &[SocketAddr], name: &str, rtype: RecordType, q: &QueryOptions) -> Result<Option<Found>, String> {
+async fn ask(
+    servers: &[SocketAddr],
+    name: &str,
+    rtype: RecordType,
+    q: &QueryOptions,
+) -> Result<Option<Found>, String> {
     let parsed = parse_name(name).map_err(|e| e.to_string())?;
-    let (_, reply) = exchange_first(servers, &parsed, rtype, q).await.map_err(|e| e.to_string())?;
+    let (_, reply) = exchange_first(servers, &parsed, rtype, q)
+        .await
+        .map_err(|e| e.to_string())?;
     match reply.metadata.response_code {
         ResponseCode::NoError => {}
         ResponseCode::NXDomain => return Ok(None),
@@ -60,7 +67,12 @@ pub async fn probe(domain: &str, nameserver: Option<SocketAddr>, q: &QueryOption
                 return ProbeNode::group(
                     title,
                     "autodiscover_dns_ok",
-                    vec![ProbeNode::fail("Name server", "dns_no_resolver", e.to_string(), "configure a DNS server, or pass --nameserver IP:PORT")],
+                    vec![ProbeNode::fail(
+                        "Name server",
+                        "dns_no_resolver",
+                        e.to_string(),
+                        "configure a DNS server, or pass --nameserver IP:PORT",
+                    )],
                 )
             }
         },
@@ -77,13 +89,35 @@ pub async fn probe(domain: &str, nameserver: Option<SocketAddr>, q: &QueryOption
         _ => None,
     };
     children.push(match (&cname, &cname_target) {
-        (Err(e), _) => ProbeNode::fail(format!("CNAME {host}"), "dns_query_failed", e.clone(), "check the name server, or pass --nameserver IP:PORT"),
-        (_, Some(t)) => ProbeNode::pass(format!("CNAME {host}"), "dns_cname_found", format!("{host} is an alias of {t}")),
-        (_, None) => ProbeNode::skip(format!("CNAME {host}"), "dns_no_cname", format!("{host} has no CNAME")),
+        (Err(e), _) => ProbeNode::fail(
+            format!("CNAME {host}"),
+            "dns_query_failed",
+            e.clone(),
+            "check the name server, or pass --nameserver IP:PORT",
+        ),
+        (_, Some(t)) => ProbeNode::pass(
+            format!("CNAME {host}"),
+            "dns_cname_found",
+            format!("{host} is an alias of {t}"),
+        ),
+        (_, None) => ProbeNode::skip(
+            format!("CNAME {host}"),
+            "dns_no_cname",
+            format!("{host} has no CNAME"),
+        ),
     });
     let host_node = match a {
-        Err(e) => ProbeNode::fail(format!("Address of {host}"), "dns_query_failed", e, "check the name server, or pass --nameserver IP:PORT"),
-        Ok(Some(f)) if !f.addresses.is_empty() => ProbeNode::pass(format!("Address of {host}"), "dns_a_found", f.addresses.join(", ")),
+        Err(e) => ProbeNode::fail(
+            format!("Address of {host}"),
+            "dns_query_failed",
+            e,
+            "check the name server, or pass --nameserver IP:PORT",
+        ),
+        Ok(Some(f)) if !f.addresses.is_empty() => ProbeNode::pass(
+            format!("Address of {host}"),
+            "dns_a_found",
+            f.addresses.join(", "),
+        ),
         Ok(_) => ProbeNode::leaf(
             format!("Address of {host}"),
             Status::Fail,
@@ -95,13 +129,28 @@ pub async fn probe(domain: &str, nameserver: Option<SocketAddr>, q: &QueryOption
         ),
     };
     let srv = match ask(&servers, &srv_name, RecordType::SRV, q).await {
-        Err(e) => ProbeNode::fail(format!("SRV {srv_name}"), "dns_query_failed", e, "check the name server, or pass --nameserver IP:PORT"),
-        Ok(Some(f)) if !f.srv.is_empty() => ProbeNode::pass(format!("SRV {srv_name}"), "dns_srv_found", f.srv.join("; ")),
-        Ok(_) => ProbeNode::skip(format!("SRV {srv_name}"), "dns_no_srv", format!("{srv_name} has no SRV record")),
+        Err(e) => ProbeNode::fail(
+            format!("SRV {srv_name}"),
+            "dns_query_failed",
+            e,
+            "check the name server, or pass --nameserver IP:PORT",
+        ),
+        Ok(Some(f)) if !f.srv.is_empty() => {
+            ProbeNode::pass(format!("SRV {srv_name}"), "dns_srv_found", f.srv.join("; "))
+        }
+        Ok(_) => ProbeNode::skip(
+            format!("SRV {srv_name}"),
+            "dns_no_srv",
+            format!("{srv_name} has no SRV record"),
+        ),
     };
     // Either the host or the SRV record is enough for Autodiscover.
     let host_node = if host_node.code == "dns_autodiscover_missing" && srv.status == Status::Pass {
-        ProbeNode::skip(host_node.title, "dns_no_address", format!("{}; the SRV record is used instead", host_node.detail))
+        ProbeNode::skip(
+            host_node.title,
+            "dns_no_address",
+            format!("{}; the SRV record is used instead", host_node.detail),
+        )
     } else if host_node.code == "dns_autodiscover_missing" {
         host_node.fix(format!(
             "publish autodiscover.{domain} (a CNAME to the Exchange server's name, or an A record), or the SRV record {srv_name}"

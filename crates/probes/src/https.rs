@@ -44,7 +44,11 @@ impl Target {
     }
 
     pub fn url(&self) -> String {
-        let host = if self.host.contains(':') { format!("[{}]", self.host) } else { self.host.clone() };
+        let host = if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
         format!("https://{host}:{}{}", self.port, self.path)
     }
 }
@@ -87,12 +91,20 @@ async fn read_head<S: tokio::io::AsyncRead + Unpin>(s: &mut S) -> Result<Answer,
     let status_line = lines.next().unwrap_or_default();
     let mut parts = status_line.split_whitespace();
     let (Some(version), Some(code)) = (parts.next(), parts.next()) else {
-        return Err(format!("not an HTTP answer: {:?}", status_line.chars().take(80).collect::<String>()));
+        return Err(format!(
+            "not an HTTP answer: {:?}",
+            status_line.chars().take(80).collect::<String>()
+        ));
     };
     if !version.starts_with("HTTP/") {
-        return Err(format!("not an HTTP answer: {:?}", status_line.chars().take(80).collect::<String>()));
+        return Err(format!(
+            "not an HTTP answer: {:?}",
+            status_line.chars().take(80).collect::<String>()
+        ));
     }
-    let status = code.parse::<u16>().map_err(|_| format!("bad HTTP status {code:?}"))?;
+    let status = code
+        .parse::<u16>()
+        .map_err(|_| format!("bad HTTP status {code:?}"))?;
     let challenges = lines
         .filter_map(|l| l.split_once(':'))
         .filter(|(k, _)| k.trim().eq_ignore_ascii_case("www-authenticate"))
@@ -105,13 +117,25 @@ async fn read_head<S: tokio::io::AsyncRead + Unpin>(s: &mut S) -> Result<Answer,
 fn schemes(challenges: &[String]) -> String {
     challenges
         .iter()
-        .map(|c| c.split_whitespace().next().unwrap_or_default().trim_end_matches(',').to_string())
+        .map(|c| {
+            c.split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .trim_end_matches(',')
+                .to_string()
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
 
 /// Connect, check TLS, send one anonymous GET and judge the answer.
-pub async fn probe(title: &str, target: &Target, expect: Expect, trust: &Trust, timeout: Duration) -> ProbeNode {
+pub async fn probe(
+    title: &str,
+    target: &Target,
+    expect: Expect,
+    trust: &Trust,
+    timeout: Duration,
+) -> ProbeNode {
     let url = target.url();
     let tcp_title = format!("TCP connection to {}:{}", target.host, target.port);
     let tcp = match tokio::time::timeout(timeout, TcpStream::connect((target.host.as_str(), target.port))).await {
@@ -145,23 +169,43 @@ pub async fn probe(title: &str, target: &Target, expect: Expect, trust: &Trust, 
     let hs = handshake(tcp, &target.host, trust, timeout).await;
     children.push(hs.node);
     let Some(mut tls) = hs.stream else {
-        children.push(ProbeNode::skip(format!("HTTP answer from {url}"), "http_not_checked", "not checked: the TLS connection was not trusted"));
+        children.push(ProbeNode::skip(
+            format!("HTTP answer from {url}"),
+            "http_not_checked",
+            "not checked: the TLS connection was not trusted",
+        ));
         return ProbeNode::group(title, "https_ok", children);
     };
-    let host_header = if target.port == 443 { target.host.clone() } else { format!("{}:{}", target.host, target.port) };
+    let host_header = if target.port == 443 {
+        target.host.clone()
+    } else {
+        format!("{}:{}", target.host, target.port)
+    };
     let request = format!(
         "GET {} HTTP/1.1\r\nHost: {host_header}\r\nUser-Agent: hybridsync-probe/{}\r\nAccept: */*\r\nConnection: close\r\n\r\n",
         target.path,
         env!("CARGO_PKG_VERSION")
     );
     let exchange = async {
-        tls.write_all(request.as_bytes()).await.map_err(|e| e.to_string())?;
+        tls.write_all(request.as_bytes())
+            .await
+            .map_err(|e| e.to_string())?;
         read_head(&mut tls).await
     };
     let http_title = format!("HTTP answer from {url}");
     let node = match tokio::time::timeout(timeout, exchange).await {
-        Err(_) => ProbeNode::fail(http_title, "http_timeout", format!("no answer within {} s", timeout.as_secs()), "check the web server (IIS) and any reverse proxy in front of it"),
-        Ok(Err(e)) => ProbeNode::fail(http_title, "http_malformed", e, "check the web server (IIS) and any reverse proxy in front of it"),
+        Err(_) => ProbeNode::fail(
+            http_title,
+            "http_timeout",
+            format!("no answer within {} s", timeout.as_secs()),
+            "check the web server (IIS) and any reverse proxy in front of it",
+        ),
+        Ok(Err(e)) => ProbeNode::fail(
+            http_title,
+            "http_malformed",
+            e,
+            "check the web server (IIS) and any reverse proxy in front of it",
+        ),
         Ok(Ok(a)) => judge(http_title, &a, expect),
     };
     children.push(node);

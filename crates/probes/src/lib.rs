@@ -31,7 +31,10 @@ pub use tree::{ProbeNode, Status};
 
 /// The Microsoft endpoints the plan talks to: sign-in (ms-api.md §2.1) and
 /// Microsoft Graph (ms-api.md §3).
-pub const OUTBOUND_ENDPOINTS: &[&str] = &["https://login.microsoftonline.com/", "https://graph.microsoft.com/"];
+pub const OUTBOUND_ENDPOINTS: &[&str] = &[
+    "https://login.microsoftonline.com/",
+    "https://graph.microsoft.com/",
+];
 
 /// Default SMTP port.
 pub const SMTP_PORT: u16 = 25;
@@ -75,7 +78,6 @@ impl Default for ProbeOptions {
 /// Bad options, with what to give instead.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OptionError(pub String);
-
 
 impl std::fmt::Display for OptionError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -130,11 +132,29 @@ pub async fn run(opts: &ProbeOptions) -> Result<ProbeNode, OptionError> {
             port,
             path: "/autodiscover/autodiscover.svc".into(),
         };
-        children.push(https::probe("Autodiscover over HTTPS", &target, https::Expect::Challenge, &trust, opts.timeout).await);
+        children.push(
+            https::probe(
+                "Autodiscover over HTTPS",
+                &target,
+                https::Expect::Challenge,
+                &trust,
+                opts.timeout,
+            )
+            .await,
+        );
     }
     if let Some(url) = &opts.ews_url {
         let target = https::Target::parse(url).map_err(OptionError)?;
-        children.push(https::probe("EWS over HTTPS", &target, https::Expect::Challenge, &trust, opts.timeout).await);
+        children.push(
+            https::probe(
+                "EWS over HTTPS",
+                &target,
+                https::Expect::Challenge,
+                &trust,
+                opts.timeout,
+            )
+            .await,
+        );
     }
     if let Some(s) = &opts.smtp {
         let (host, port) = host_port(s, SMTP_PORT)?;
@@ -144,11 +164,28 @@ pub async fn run(opts: &ProbeOptions) -> Result<ProbeNode, OptionError> {
         let mut out = Vec::new();
         for url in &opts.outbound {
             let target = https::Target::parse(url).map_err(OptionError)?;
-            out.push(https::probe(&format!("Outbound HTTPS to {}", target.host), &target, https::Expect::AnyAnswer, &trust, opts.timeout).await);
+            out.push(
+                https::probe(
+                    &format!("Outbound HTTPS to {}", target.host),
+                    &target,
+                    https::Expect::AnyAnswer,
+                    &trust,
+                    opts.timeout,
+                )
+                .await,
+            );
         }
-        children.push(ProbeNode::group("Outbound HTTPS to Microsoft endpoints", "outbound_ok", out));
+        children.push(ProbeNode::group(
+            "Outbound HTTPS to Microsoft endpoints",
+            "outbound_ok",
+            out,
+        ));
     }
-    Ok(ProbeNode::group("Hybrid connectivity", "connectivity_ok", children))
+    Ok(ProbeNode::group(
+        "Hybrid connectivity",
+        "connectivity_ok",
+        children,
+    ))
 }
 
 #[cfg(test)]
@@ -157,8 +194,14 @@ mod tests {
 
     #[test]
     fn host_port_forms() {
-        assert_eq!(host_port("mail.contoso.com", 25).unwrap(), ("mail.contoso.com".into(), 25));
-        assert_eq!(host_port("mail.contoso.com:2525", 25).unwrap(), ("mail.contoso.com".into(), 2525));
+        assert_eq!(
+            host_port("mail.contoso.com", 25).unwrap(),
+            ("mail.contoso.com".into(), 25)
+        );
+        assert_eq!(
+            host_port("mail.contoso.com:2525", 25).unwrap(),
+            ("mail.contoso.com".into(), 2525)
+        );
         assert_eq!(host_port("[::1]:2525", 25).unwrap(), ("::1".into(), 2525));
         assert_eq!(host_port("::1", 25).unwrap(), ("::1".into(), 25));
         assert!(host_port("mail:notaport", 25).is_err());
@@ -187,10 +230,11 @@ impl ProbeRequest {
     pub fn options(&self) -> Result<ProbeOptions, OptionError> {
         let some = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
         let nameserver = match some(&self.nameserver) {
-            Some(n) => Some(
-                n.parse::<SocketAddr>()
-                    .map_err(|_| OptionError(format!("{n:?} is not a name server address; give IP:PORT, e.g. 10.0.0.2:53")))?,
-            ),
+            Some(n) => Some(n.parse::<SocketAddr>().map_err(|_| {
+                OptionError(format!(
+                    "{n:?} is not a name server address; give IP:PORT, e.g. 10.0.0.2:53"
+                ))
+            })?),
             None => None,
         };
         let outbound: Vec<String> = self.outbound.iter().filter_map(|s| some(s)).collect();
@@ -200,7 +244,11 @@ impl ProbeRequest {
             ews_url: some(&self.ews_url),
             smtp: some(&self.smtp),
             nameserver,
-            outbound: if outbound.is_empty() { OUTBOUND_ENDPOINTS.iter().map(|s| s.to_string()).collect() } else { outbound },
+            outbound: if outbound.is_empty() {
+                OUTBOUND_ENDPOINTS.iter().map(|s| s.to_string()).collect()
+            } else {
+                outbound
+            },
             ca_file: some(&self.ca_file).map(PathBuf::from),
             timeout: Duration::from_secs(10),
         })
@@ -226,7 +274,10 @@ mod request_tests {
         assert_eq!(o.domain.as_deref(), Some("contoso.com"));
         assert_eq!(o.autodiscover_host, None);
         assert_eq!(o.outbound.len(), OUTBOUND_ENDPOINTS.len());
-        let bad = ProbeRequest { nameserver: "dns.contoso.com".into(), ..r };
+        let bad = ProbeRequest {
+            nameserver: "dns.contoso.com".into(),
+            ..r
+        };
         assert!(bad.options().unwrap_err().0.contains("IP:PORT"));
     }
 }

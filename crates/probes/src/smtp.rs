@@ -31,10 +31,15 @@ async fn read_reply<R: tokio::io::AsyncBufRead + Unpin>(r: &mut R) -> Result<Rep
         let line = line.trim_end_matches(['\r', '\n']);
         let code = line.get(..3).and_then(|c| c.parse::<u16>().ok());
         let Some(code) = code else {
-            return Err(format!("not an SMTP reply: {:?}", line.chars().take(80).collect::<String>()));
+            return Err(format!(
+                "not an SMTP reply: {:?}",
+                line.chars().take(80).collect::<String>()
+            ));
         };
         reply.code = code;
-        reply.lines.push(line.get(4..).unwrap_or_default().to_string());
+        reply
+            .lines
+            .push(line.get(4..).unwrap_or_default().to_string());
         if line.as_bytes().get(3) != Some(&b'-') {
             return Ok(reply);
         }
@@ -66,7 +71,12 @@ pub async fn probe(host: &str, port: u16, trust: &Trust, timeout: Duration) -> P
             return ProbeNode::group(title, "smtp_ok", children);
         }
         Err(_) => {
-            children.push(ProbeNode::fail(tcp_title, "tcp_timeout", format!("no connection within {} s", timeout.as_secs()), format!("check the firewall for port {port}")));
+            children.push(ProbeNode::fail(
+                tcp_title,
+                "tcp_timeout",
+                format!("no connection within {} s", timeout.as_secs()),
+                format!("check the firewall for port {port}"),
+            ));
             return ProbeNode::group(title, "smtp_ok", children);
         }
     };
@@ -78,11 +88,21 @@ pub async fn probe(host: &str, port: u16, trust: &Trust, timeout: Duration) -> P
             match tokio::time::timeout(t(timeout), $fut).await {
                 Ok(Ok(r)) => r,
                 Ok(Err(e)) => {
-                    children.push(ProbeNode::fail($title, "smtp_protocol_error", e, "check the mail server's SMTP receive connector"));
+                    children.push(ProbeNode::fail(
+                        $title,
+                        "smtp_protocol_error",
+                        e,
+                        "check the mail server's SMTP receive connector",
+                    ));
                     return ProbeNode::group(title, "smtp_ok", children);
                 }
                 Err(_) => {
-                    children.push(ProbeNode::fail($title, "smtp_timeout", format!("no reply within {} s", timeout.as_secs()), "check the mail server and any firewall inspecting SMTP"));
+                    children.push(ProbeNode::fail(
+                        $title,
+                        "smtp_timeout",
+                        format!("no reply within {} s", timeout.as_secs()),
+                        "check the mail server and any firewall inspecting SMTP",
+                    ));
                     return ProbeNode::group(title, "smtp_ok", children);
                 }
             }
@@ -92,31 +112,63 @@ pub async fn probe(host: &str, port: u16, trust: &Trust, timeout: Duration) -> P
     let banner = step!(read_reply(&mut conn), "Banner");
     let banner_text = banner.lines.join(" ");
     if banner.code != 220 {
-        children.push(ProbeNode::fail("Banner", "smtp_banner_refused", format!("{} {banner_text}", banner.code), "the server refuses connections: check its receive connector's remote IP ranges"));
+        children.push(ProbeNode::fail(
+            "Banner",
+            "smtp_banner_refused",
+            format!("{} {banner_text}", banner.code),
+            "the server refuses connections: check its receive connector's remote IP ranges",
+        ));
         return ProbeNode::group(title, "smtp_ok", children);
     }
     let fixup = is_fixup_banner(&banner_text);
     children.push(if fixup {
-        ProbeNode::fail("Banner", "smtp_fixup_banner", format!("220 {banner_text}: masked by a firewall's SMTP inspection"), fixup_fix())
+        ProbeNode::fail(
+            "Banner",
+            "smtp_fixup_banner",
+            format!("220 {banner_text}: masked by a firewall's SMTP inspection"),
+            fixup_fix(),
+        )
     } else {
         ProbeNode::pass("Banner", "smtp_banner_ok", format!("220 {banner_text}"))
     });
 
     let ehlo = step!(
         async {
-            conn.get_mut().write_all(b"EHLO hybridsync-probe.invalid\r\n").await.map_err(|e| e.to_string())?;
+            conn.get_mut()
+                .write_all(b"EHLO hybridsync-probe.invalid\r\n")
+                .await
+                .map_err(|e| e.to_string())?;
             read_reply(&mut conn).await
         },
         "EHLO"
     );
     if ehlo.code != 250 {
-        children.push(ProbeNode::fail("EHLO", "smtp_ehlo_refused", format!("{} {}", ehlo.code, ehlo.lines.join(" ")), if fixup { fixup_fix() } else { "enable ESMTP on the receive connector" }));
+        children.push(ProbeNode::fail(
+            "EHLO",
+            "smtp_ehlo_refused",
+            format!("{} {}", ehlo.code, ehlo.lines.join(" ")),
+            if fixup {
+                fixup_fix()
+            } else {
+                "enable ESMTP on the receive connector"
+            },
+        ));
         return ProbeNode::group(title, "smtp_ok", children);
     }
-    children.push(ProbeNode::pass("EHLO", "smtp_ehlo_ok", format!("250, {} extension(s)", ehlo.lines.len().saturating_sub(1))));
-    let offers_starttls = ehlo.lines.iter().any(|l| l.trim().eq_ignore_ascii_case("STARTTLS"));
+    children.push(ProbeNode::pass(
+        "EHLO",
+        "smtp_ehlo_ok",
+        format!("250, {} extension(s)", ehlo.lines.len().saturating_sub(1)),
+    ));
+    let offers_starttls = ehlo
+        .lines
+        .iter()
+        .any(|l| l.trim().eq_ignore_ascii_case("STARTTLS"));
     if !offers_starttls {
-        let masked = ehlo.lines.iter().any(|l| l.trim().chars().all(|c| c == 'X' || c == 'A') && l.trim().len() >= 4);
+        let masked = ehlo
+            .lines
+            .iter()
+            .any(|l| l.trim().chars().all(|c| c == 'X' || c == 'A') && l.trim().len() >= 4);
         children.push(ProbeNode::fail(
             "STARTTLS offered",
             "smtp_no_starttls",
@@ -126,16 +178,28 @@ pub async fn probe(host: &str, port: u16, trust: &Trust, timeout: Duration) -> P
         let _ = conn.get_mut().write_all(b"QUIT\r\n").await;
         return ProbeNode::group(title, "smtp_ok", children);
     }
-    children.push(ProbeNode::pass("STARTTLS offered", "smtp_starttls_offered", "the EHLO reply lists STARTTLS"));
+    children.push(ProbeNode::pass(
+        "STARTTLS offered",
+        "smtp_starttls_offered",
+        "the EHLO reply lists STARTTLS",
+    ));
     let go = step!(
         async {
-            conn.get_mut().write_all(b"STARTTLS\r\n").await.map_err(|e| e.to_string())?;
+            conn.get_mut()
+                .write_all(b"STARTTLS\r\n")
+                .await
+                .map_err(|e| e.to_string())?;
             read_reply(&mut conn).await
         },
         "STARTTLS"
     );
     if go.code != 220 {
-        children.push(ProbeNode::fail("STARTTLS", "smtp_starttls_refused", format!("{} {}", go.code, go.lines.join(" ")), "check the certificate bound to the SMTP service"));
+        children.push(ProbeNode::fail(
+            "STARTTLS",
+            "smtp_starttls_refused",
+            format!("{} {}", go.code, go.lines.join(" ")),
+            "check the certificate bound to the SMTP service",
+        ));
         return ProbeNode::group(title, "smtp_ok", children);
     }
     let hs = handshake(conn.into_inner(), host, trust, timeout).await;
@@ -152,9 +216,13 @@ mod tests {
 
     #[test]
     fn fixup_banners_are_recognised() {
-        assert!(is_fixup_banner("*****************************2*0*0**2*0*0*******"));
+        assert!(is_fixup_banner(
+            "*****************************2*0*0**2*0*0*******"
+        ));
         assert!(is_fixup_banner("**********************************"));
-        assert!(!is_fixup_banner("mail.contoso.com Microsoft ESMTP MAIL Service ready"));
+        assert!(!is_fixup_banner(
+            "mail.contoso.com Microsoft ESMTP MAIL Service ready"
+        ));
         assert!(!is_fixup_banner("mail.contoso.com ESMTP *"));
     }
 }

@@ -35,20 +35,28 @@ impl Trust {
         }
         if let Some(path) = ca_file {
             use rustls::pki_types::pem::PemObject;
-            let pem = std::fs::read(path).map_err(|e| format!("the CA file {} cannot be read ({e})", path.display()))?;
+            let pem = std::fs::read(path)
+                .map_err(|e| format!("the CA file {} cannot be read ({e})", path.display()))?;
             let mut added = 0;
             for c in CertificateDer::pem_slice_iter(&pem) {
-                let c = c.map_err(|e| format!("the CA file {} is not a PEM bundle ({e})", path.display()))?;
-                roots
-                    .add(c)
-                    .map_err(|e| format!("a certificate in {} cannot be a root ({e})", path.display()))?;
+                let c = c.map_err(|e| {
+                    format!("the CA file {} is not a PEM bundle ({e})", path.display())
+                })?;
+                roots.add(c).map_err(|e| {
+                    format!("a certificate in {} cannot be a root ({e})", path.display())
+                })?;
                 added += 1;
             }
             if added == 0 {
-                return Err(format!("the CA file {} holds no \"BEGIN CERTIFICATE\" block", path.display()));
+                return Err(format!(
+                    "the CA file {} holds no \"BEGIN CERTIFICATE\" block",
+                    path.display()
+                ));
             }
         }
-        Ok(Trust { roots: Arc::new(roots) })
+        Ok(Trust {
+            roots: Arc::new(roots),
+        })
     }
 }
 
@@ -68,7 +76,9 @@ struct Recording {
 
 impl std::fmt::Debug for Seen {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Seen").field("certificates", &self.chain.len()).finish()
+        f.debug_struct("Seen")
+            .field("certificates", &self.chain.len())
+            .finish()
     }
 }
 
@@ -81,9 +91,13 @@ impl ServerCertVerifier for Recording {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let result = self
-            .inner
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now);
+        let result = self.inner.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        );
         if let Ok(mut seen) = self.seen.lock() {
             seen.chain = std::iter::once(end_entity)
                 .chain(intermediates.iter())
@@ -133,26 +147,44 @@ where
 {
     let title = format!("TLS certificate of {host}");
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let inner = match WebPkiServerVerifier::builder_with_provider(trust.roots.clone(), provider.clone()).build() {
-        Ok(v) => v,
-        Err(e) => {
-            return Handshake {
-                stream: None,
-                node: ProbeNode::fail(&title, "tls_setup_failed", e.to_string(), "add a CA with --ca FILE"),
+    let inner =
+        match WebPkiServerVerifier::builder_with_provider(trust.roots.clone(), provider.clone())
+            .build()
+        {
+            Ok(v) => v,
+            Err(e) => {
+                return Handshake {
+                    stream: None,
+                    node: ProbeNode::fail(
+                        &title,
+                        "tls_setup_failed",
+                        e.to_string(),
+                        "add a CA with --ca FILE",
+                    ),
+                }
             }
-        }
-    };
+        };
     let seen = Arc::new(Mutex::new(Seen::default()));
     let verifier = Arc::new(Recording {
         inner,
         seen: seen.clone(),
     });
-    let config = match rustls::ClientConfig::builder_with_provider(provider).with_safe_default_protocol_versions() {
-        Ok(b) => b.dangerous().with_custom_certificate_verifier(verifier).with_no_client_auth(),
+    let config = match rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+    {
+        Ok(b) => b
+            .dangerous()
+            .with_custom_certificate_verifier(verifier)
+            .with_no_client_auth(),
         Err(e) => {
             return Handshake {
                 stream: None,
-                node: ProbeNode::fail(&title, "tls_setup_failed", e.to_string(), "report this as a bug"),
+                node: ProbeNode::fail(
+                    &title,
+                    "tls_setup_failed",
+                    e.to_string(),
+                    "report this as a bug",
+                ),
             }
         }
     };
@@ -161,7 +193,12 @@ where
         Err(e) => {
             return Handshake {
                 stream: None,
-                node: ProbeNode::fail(&title, "invalid_host", format!("{host:?} is not a host name ({e})"), "give a DNS name or IP address"),
+                node: ProbeNode::fail(
+                    &title,
+                    "invalid_host",
+                    format!("{host:?} is not a host name ({e})"),
+                    "give a DNS name or IP address",
+                ),
             }
         }
     };
@@ -244,7 +281,11 @@ pub fn facts(der: &[u8]) -> Result<CertFacts, String> {
 /// RFC 6125 allows; IP addresses only by IP SAN).
 pub fn covers(f: &CertFacts, host: &str) -> bool {
     let host = host.trim_end_matches('.').to_ascii_lowercase();
-    if let Ok(ip) = host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
+    if let Ok(ip) = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<IpAddr>()
+    {
         return f.ips.contains(&ip);
     }
     f.dns_names.iter().any(|n| {
@@ -274,14 +315,29 @@ fn date(secs: i64) -> String {
 }
 
 /// Judge a presented chain against the verifier's verdict.
-fn judge(title: &str, host: &str, chain: &[CertificateDer<'static>], verdict: &Result<(), rustls::Error>) -> ProbeNode {
+fn judge(
+    title: &str,
+    host: &str,
+    chain: &[CertificateDer<'static>],
+    verdict: &Result<(), rustls::Error>,
+) -> ProbeNode {
     let Some(leaf) = chain.first() else {
-        return ProbeNode::fail(title, "tls_no_certificate", "the server presented no certificate", "bind a certificate to the service");
+        return ProbeNode::fail(
+            title,
+            "tls_no_certificate",
+            "the server presented no certificate",
+            "bind a certificate to the service",
+        );
     };
     let f = match facts(leaf) {
         Ok(f) => f,
         Err(e) => {
-            return ProbeNode::fail(title, "cert_unreadable", format!("the certificate cannot be parsed ({e})"), "replace the certificate")
+            return ProbeNode::fail(
+                title,
+                "cert_unreadable",
+                format!("the certificate cannot be parsed ({e})"),
+                "replace the certificate",
+            )
         }
     };
     let mut children = Vec::new();
@@ -298,7 +354,10 @@ fn judge(title: &str, host: &str, chain: &[CertificateDer<'static>], verdict: &R
     children.push(ProbeNode::pass(
         "Certificate presented",
         "cert_presented",
-        format!("subject {}, issued by {}, names: {names}", f.subject, f.issuer),
+        format!(
+            "subject {}, issued by {}, names: {names}",
+            f.subject, f.issuer
+        ),
     ));
 
     // Chain: judged by webpki; errors about name or dates say nothing against the issuer.

@@ -36,7 +36,12 @@ pub struct ProbeNode {
 }
 
 impl ProbeNode {
-    pub fn leaf(title: impl Into<String>, status: Status, code: &str, detail: impl Into<String>) -> Self {
+    pub fn leaf(
+        title: impl Into<String>,
+        status: Status,
+        code: &str,
+        detail: impl Into<String>,
+    ) -> Self {
         ProbeNode {
             title: title.into(),
             status,
@@ -51,11 +56,21 @@ impl ProbeNode {
         Self::leaf(title, Status::Pass, code, detail)
     }
 
-    pub fn fail(title: impl Into<String>, code: &str, detail: impl Into<String>, fix: impl Into<String>) -> Self {
+    pub fn fail(
+        title: impl Into<String>,
+        code: &str,
+        detail: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
         Self::leaf(title, Status::Fail, code, detail).fix(fix)
     }
 
-    pub fn warn(title: impl Into<String>, code: &str, detail: impl Into<String>, fix: impl Into<String>) -> Self {
+    pub fn warn(
+        title: impl Into<String>,
+        code: &str,
+        detail: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
         Self::leaf(title, Status::Warn, code, detail).fix(fix)
     }
 
@@ -78,7 +93,10 @@ impl ProbeNode {
             .filter(|s| *s != Status::Skip)
             .max()
             .unwrap_or(Status::Pass);
-        let (code, detail, remediation) = match children.iter().find(|c| c.status == worst && worst != Status::Pass) {
+        let (code, detail, remediation) = match children
+            .iter()
+            .find(|c| c.status == worst && worst != Status::Pass)
+        {
             Some(c) => (c.code.clone(), c.detail.clone(), c.remediation.clone()),
             None => (ok_code.to_string(), String::new(), None),
         };

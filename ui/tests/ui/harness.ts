@@ -9,6 +9,7 @@ import type { PracticeInfo } from "../../src/lib/bindings/PracticeInfo";
 import type { SignInReport } from "../../src/lib/bindings/SignInReport";
 import type { TenantReport } from "../../src/lib/bindings/TenantReport";
 import type { Card } from "../../src/lib/bindings/Card";
+import { directoryFinding } from "./directory-rows";
 
 export type Scenario = {
   /** What app_info returns (mode null = first start). */
@@ -42,6 +43,12 @@ export type Scenario = {
   signOutError?: unknown;
   /** troubleshoot answers, keyed by the request's code (then its remediation id); null otherwise. */
   cards?: Record<string, Card>;
+  /** directory_scan answers with this many generated findings (see directoryFinding). */
+  directoryRows?: number;
+  /** directory_scan rejects with this value instead. */
+  directoryError?: unknown;
+  /** What probe_connectivity answers. */
+  probeTree?: unknown;
 };
 
 /**
@@ -153,6 +160,18 @@ export function install(scenario: Scenario): void {
         const cards = scenario.cards ?? {};
         return (r.code && cards[r.code]) || (r.remediation && cards[r.remediation]) || null;
       }
+      case "directory_scan": {
+        if (scenario.directoryError !== undefined) throw scenario.directoryError;
+        const count = scenario.directoryRows ?? 0;
+        const findings = Array.from({ length: count }, (_, i) => directoryFinding(i));
+        return {
+          report: { findings, objects: count, skipped: 3, upn_suffixes: [{ suffix: "contoso.local", count }] },
+          suffix_table: [{ suffix: "contoso.local", count, state: "non_routable" }],
+          ldap: null,
+        };
+      }
+      case "probe_connectivity":
+        return scenario.probeTree ?? null;
       default:
         throw { code: "unknown_command", message: `The mock has no command ${cmd}`, remediation: null };
     }

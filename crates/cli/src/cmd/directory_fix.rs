@@ -13,8 +13,8 @@ use clap::{ArgGroup, Args};
 use hybridsync_core::ErrorPayload;
 use hybridsync_directory::fix::{fix_scripts, Fix, ObjectKind};
 use hybridsync_directory::{
-    scan_objects, CsvReader, DirObject, LdifReader, ReadError, RuleOptions, ScanReport, SuffixRow, SuffixState,
-    TenantDomain,
+    scan_objects, CsvReader, DirObject, LdifReader, ReadError, RuleOptions, ScanReport, SuffixRow,
+    SuffixState, TenantDomain,
 };
 use hybridsync_files::{write_atomic, FileAccess};
 use serde::Deserialize;
@@ -46,13 +46,26 @@ pub struct FixScriptArgs {
 }
 
 fn read_err(path: &Path, e: ReadError) -> ErrorPayload {
-    ErrorPayload::new("file_unreadable", format!("{}: line {}: {}", path.display(), e.line, e.message), None)
+    ErrorPayload::new(
+        "file_unreadable",
+        format!("{}: line {}: {}", path.display(), e.line, e.message),
+        None,
+    )
 }
 
 /// Scan an export, remembering which objects are users.
-fn scan_file(path: &Path, ldif: bool, opts: RuleOptions) -> Result<(ScanReport, HashSet<String>), ErrorPayload> {
-    let file = File::open(path)
-        .map_err(|e| ErrorPayload::new("file_unreadable", format!("{}: cannot open: {e}", path.display()), None))?;
+fn scan_file(
+    path: &Path,
+    ldif: bool,
+    opts: RuleOptions,
+) -> Result<(ScanReport, HashSet<String>), ErrorPayload> {
+    let file = File::open(path).map_err(|e| {
+        ErrorPayload::new(
+            "file_unreadable",
+            format!("{}: cannot open: {e}", path.display()),
+            None,
+        )
+    })?;
     let mut users = HashSet::new();
     let mut note = |r: &Result<DirObject, ReadError>| {
         if let Ok(o) = r {
@@ -74,11 +87,24 @@ pub fn fix_script(a: FixScriptArgs) -> Result<u8, ErrorPayload> {
     let (path, ldif) = match (&a.ldif, &a.csv) {
         (Some(p), _) => (p.clone(), true),
         (None, Some(p)) => (p.clone(), false),
-        (None, None) => return Err(ErrorPayload::new("invalid_input", "give --ldif FILE or --csv FILE", None)),
+        (None, None) => {
+            return Err(ErrorPayload::new(
+                "invalid_input",
+                "give --ldif FILE or --csv FILE",
+                None,
+            ))
+        }
     };
     let known = [
-        "length", "character", "diacritic", "leading_period", "duplicate", "format", "top_level_domain",
-        "non_routable_suffix", "blank",
+        "length",
+        "character",
+        "diacritic",
+        "leading_period",
+        "duplicate",
+        "format",
+        "top_level_domain",
+        "non_routable_suffix",
+        "blank",
     ];
     if let Some(bad) = a.rule.iter().find(|r| !known.contains(&r.as_str())) {
         return Err(ErrorPayload::new(
@@ -96,18 +122,30 @@ pub fn fix_script(a: FixScriptArgs) -> Result<u8, ErrorPayload> {
         .iter()
         .filter(|f| a.rule.is_empty() || a.rule.iter().any(|r| r == f.rule.code()))
         .filter_map(|f| {
-            let kind = if users.contains(&f.dn.to_ascii_lowercase()) { ObjectKind::User } else { ObjectKind::Other };
+            let kind = if users.contains(&f.dn.to_ascii_lowercase()) {
+                ObjectKind::User
+            } else {
+                ObjectKind::Other
+            };
             Fix::from_finding(f, kind)
         })
         .collect();
     let scripts = fix_scripts(&fixes);
     std::fs::create_dir_all(&a.out).map_err(|e| {
-        ErrorPayload::new("invalid_input", format!("cannot create the folder {}: {e}", a.out.display()), None)
+        ErrorPayload::new(
+            "invalid_input",
+            format!("cannot create the folder {}: {e}", a.out.display()),
+            None,
+        )
     })?;
     for (name, text) in [(FIX_FILE, &scripts.apply), (UNDO_FILE, &scripts.undo)] {
         let p = a.out.join(name);
         write_atomic(&p, text.as_bytes(), FileAccess::Public).map_err(|e| {
-            ErrorPayload::new("invalid_input", format!("cannot write {}: {e}", p.display()), None)
+            ErrorPayload::new(
+                "invalid_input",
+                format!("cannot write {}: {e}", p.display()),
+                None,
+            )
         })?;
     }
     eprintln!(
@@ -135,8 +173,13 @@ struct GraphDomain {
 
 /// The tenant's domains from a saved `GET /v1.0/domains` answer.
 pub fn tenant_domains(path: &Path) -> Result<Vec<TenantDomain>, ErrorPayload> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ErrorPayload::new("file_unreadable", format!("{}: cannot read: {e}", path.display()), None))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ErrorPayload::new(
+            "file_unreadable",
+            format!("{}: cannot read: {e}", path.display()),
+            None,
+        )
+    })?;
     let parsed: GraphDomains = serde_json::from_str(&text).map_err(|e| {
         ErrorPayload::new(
             "file_unreadable",

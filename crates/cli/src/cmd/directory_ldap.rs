@@ -52,8 +52,14 @@ fn password(a: &ScanArgs, bind_dn: &str) -> Result<String, ErrorPayload> {
 
 pub fn scan(a: ScanArgs) -> Result<u8, ErrorPayload> {
     let url = a.ldap.clone().unwrap_or_default();
-    let bind_dn = a.bind_dn.clone().ok_or_else(|| invalid("--ldap needs --bind-dn DN".into()))?;
-    let base = a.base.clone().ok_or_else(|| invalid("--ldap needs --base DN (e.g. DC=contoso,DC=local)".into()))?;
+    let bind_dn = a
+        .bind_dn
+        .clone()
+        .ok_or_else(|| invalid("--ldap needs --bind-dn DN".into()))?;
+    let base = a
+        .base
+        .clone()
+        .ok_or_else(|| invalid("--ldap needs --base DN (e.g. DC=contoso,DC=local)".into()))?;
     if a.page_size == 0 {
         return Err(invalid("--page-size must be at least 1".into()));
     }
@@ -72,10 +78,14 @@ pub fn scan(a: ScanArgs) -> Result<u8, ErrorPayload> {
     };
     tracing::info!(url = %src.url, bind_dn = %src.bind_dn, base = %src.base, "directory scan over LDAP");
     let handle = tokio::runtime::Handle::current();
-    let (report, stats) =
-        tokio::task::block_in_place(|| handle.block_on(scan_ldap(&src, opts))).map_err(ldap_error)?;
+    let (report, stats) = tokio::task::block_in_place(|| handle.block_on(scan_ldap(&src, opts)))
+        .map_err(ldap_error)?;
     super::directory::emit(&report, &a, Some(&stats))?;
-    Ok(if report.findings.is_empty() { exit::OK } else { exit::FINDINGS })
+    Ok(if report.findings.is_empty() {
+        exit::OK
+    } else {
+        exit::FINDINGS
+    })
 }
 
 pub fn save_password(a: SavePasswordArgs) -> Result<u8, ErrorPayload> {

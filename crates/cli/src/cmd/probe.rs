@@ -48,7 +48,11 @@ pub struct ProbeArgs {
 
 pub async fn run(a: ProbeArgs) -> Result<u8, ErrorPayload> {
     if a.timeout == 0 {
-        return Err(ErrorPayload::new("invalid_input", "--timeout must be at least 1 second", None));
+        return Err(ErrorPayload::new(
+            "invalid_input",
+            "--timeout must be at least 1 second",
+            None,
+        ));
     }
     let outbound = if a.no_outbound {
         Vec::new()
@@ -75,7 +79,11 @@ pub async fn run(a: ProbeArgs) -> Result<u8, ErrorPayload> {
     } else {
         print_tree(&root, 0);
     }
-    Ok(if root.status == Status::Fail { exit::FINDINGS } else { exit::OK })
+    Ok(if root.status == Status::Fail {
+        exit::FINDINGS
+    } else {
+        exit::OK
+    })
 }
 
 fn mark(s: Status) -> &'static str {
@@ -90,10 +98,11 @@ fn mark(s: Status) -> &'static str {
 fn print_tree(n: &ProbeNode, depth: usize) {
     let pad = "  ".repeat(depth);
     println!("{pad}[{}] {}", mark(n.status), n.title);
-    if n.children.is_empty() || n.status != Status::Pass {
-        if !n.detail.is_empty() && (n.children.is_empty() || depth == 0) {
-            println!("{pad}       {}", n.detail);
-        }
+    if (n.children.is_empty() || n.status != Status::Pass)
+        && !n.detail.is_empty()
+        && (n.children.is_empty() || depth == 0)
+    {
+        println!("{pad}       {}", n.detail);
     }
     if n.children.is_empty() {
         if let Some(r) = &n.remediation {

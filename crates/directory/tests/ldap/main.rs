@@ -36,21 +36,35 @@ async fn the_server_limit_is_below_the_user_count_so_only_paging_reads_everythin
     // A search without the paged results control stops at the server's limit.
     let config = rustls_config(&server.ca_file);
     let settings = ldap3::LdapConnSettings::new().set_config(config);
-    let (conn, mut ldap) = ldap3::LdapConnAsync::with_settings(settings, &server.ldaps_url).await.unwrap();
+    let (conn, mut ldap) = ldap3::LdapConnAsync::with_settings(settings, &server.ldaps_url)
+        .await
+        .unwrap();
     ldap3::drive!(conn);
-    ldap.simple_bind(BIND_DN, PASSWORD).await.unwrap().success().unwrap();
+    ldap.simple_bind(BIND_DN, PASSWORD)
+        .await
+        .unwrap()
+        .success()
+        .unwrap();
     let res = ldap
-        .search(BASE, ldap3::Scope::Subtree, "(objectClass=user)", vec!["cn"])
+        .search(
+            BASE,
+            ldap3::Scope::Subtree,
+            "(objectClass=user)",
+            vec!["cn"],
+        )
         .await
         .unwrap();
     assert_eq!(res.1.rc, 4, "sizeLimitExceeded expected, got {:?}", res.1);
     assert_eq!(res.0.len(), SIZE_LIMIT);
-    assert!(SIZE_LIMIT < 200);
+    const { assert!(SIZE_LIMIT < 200) };
 
     // The paged read gets every one of them, in several pages.
-    let (report, stats) = scan_ldap(&source(&server.ldaps_url, Some(&server.ca_file)), RuleOptions::default())
-        .await
-        .unwrap();
+    let (report, stats) = scan_ldap(
+        &source(&server.ldaps_url, Some(&server.ca_file)),
+        RuleOptions::default(),
+    )
+    .await
+    .unwrap();
     assert_eq!(stats.entries, expected_entries());
     assert_eq!(report.objects, expected_entries());
     assert_eq!(stats.pages as u64, expected_entries().div_ceil(40));
@@ -63,40 +77,68 @@ async fn ldaps_scan_finds_the_planted_problems_and_skips_system_objects() {
     let opts = RuleOptions {
         upn_suffix_replacement: Some("contoso.com".into()),
     };
-    let (report, _) = scan_ldap(&source(&server.ldaps_url, Some(&server.ca_file)), opts).await.unwrap();
+    let (report, _) = scan_ldap(&source(&server.ldaps_url, Some(&server.ca_file)), opts)
+        .await
+        .unwrap();
     assert_eq!(report.skipped, 1, "krbtgt is a system object");
     let has = |rule: Rule, dn_part: &str, attr: &str| {
-        report
-            .findings
-            .iter()
-            .any(|f| f.rule == rule && f.dn.contains(dn_part) && f.attribute.eq_ignore_ascii_case(attr))
+        report.findings.iter().any(|f| {
+            f.rule == rule && f.dn.contains(dn_part) && f.attribute.eq_ignore_ascii_case(attr)
+        })
     };
-    assert!(has(Rule::Diacritic, "Garc", "userPrincipalName"), "{:#?}", report.findings);
-    let dia = report
-        .findings
-        .iter()
-        .find(|f| f.rule == Rule::Diacritic && f.attribute.eq_ignore_ascii_case("userPrincipalName"))
-        .unwrap();
-    assert_eq!(dia.suggestion.as_deref(), Some("jose.garcia@contoso.com"));
-    assert!(has(Rule::NonRoutableSuffix, "Legacy Account", "userPrincipalName"));
-    assert!(has(Rule::Duplicate, "Shared Mailbox Owner", "proxyAddresses"));
-    assert!(has(Rule::Duplicate, "User 001", "proxyAddresses"));
-    // Nothing else: the 250 ordinary users are clean.
     assert!(
-        report.findings.iter().all(|f| !f.dn.contains("User 1") && !f.dn.contains("User 2")),
+        has(Rule::Diacritic, "Garc", "userPrincipalName"),
         "{:#?}",
         report.findings
     );
-    let suffixes: Vec<(&str, u64)> = report.upn_suffixes.iter().map(|s| (s.suffix.as_str(), s.count)).collect();
-    assert_eq!(suffixes, [("contoso.com", USERS as u64 + 2), ("contoso.local", 1)]);
+    let dia = report
+        .findings
+        .iter()
+        .find(|f| {
+            f.rule == Rule::Diacritic && f.attribute.eq_ignore_ascii_case("userPrincipalName")
+        })
+        .unwrap();
+    assert_eq!(dia.suggestion.as_deref(), Some("jose.garcia@contoso.com"));
+    assert!(has(
+        Rule::NonRoutableSuffix,
+        "Legacy Account",
+        "userPrincipalName"
+    ));
+    assert!(has(
+        Rule::Duplicate,
+        "Shared Mailbox Owner",
+        "proxyAddresses"
+    ));
+    assert!(has(Rule::Duplicate, "User 001", "proxyAddresses"));
+    // Nothing else: the 250 ordinary users are clean.
+    assert!(
+        report
+            .findings
+            .iter()
+            .all(|f| !f.dn.contains("User 1") && !f.dn.contains("User 2")),
+        "{:#?}",
+        report.findings
+    );
+    let suffixes: Vec<(&str, u64)> = report
+        .upn_suffixes
+        .iter()
+        .map(|s| (s.suffix.as_str(), s.count))
+        .collect();
+    assert_eq!(
+        suffixes,
+        [("contoso.com", USERS as u64 + 2), ("contoso.local", 1)]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn starttls_reads_the_same_directory() {
     let server = Slapd::start(&slapd::users(USERS));
-    let (report, stats) = scan_ldap(&source(&server.ldap_url, Some(&server.ca_file)), RuleOptions::default())
-        .await
-        .unwrap();
+    let (report, stats) = scan_ldap(
+        &source(&server.ldap_url, Some(&server.ca_file)),
+        RuleOptions::default(),
+    )
+    .await
+    .unwrap();
     assert!(stats.starttls);
     assert_eq!(report.objects, expected_entries());
 }
@@ -114,9 +156,12 @@ async fn bad_password_untrusted_certificate_and_oversized_page_are_clear_errors(
     assert!(!err.to_string().contains("not-the-password"));
 
     for url in [&server.ldaps_url, &server.ldap_url] {
-        let err = scan_ldap(&source(url, Some(&server.other_ca_file)), RuleOptions::default())
-            .await
-            .unwrap_err();
+        let err = scan_ldap(
+            &source(url, Some(&server.other_ca_file)),
+            RuleOptions::default(),
+        )
+        .await
+        .unwrap_err();
         assert!(matches!(err, LdapError::Tls { .. }), "{url}: {err:?}");
         assert_eq!(err.code(), "tls_untrusted");
     }
@@ -132,17 +177,29 @@ async fn bad_password_untrusted_certificate_and_oversized_page_are_clear_errors(
     let err = scan_ldap(&base, RuleOptions::default()).await.unwrap_err();
     assert!(matches!(err, LdapError::Search { .. }), "{err:?}");
 
-    let missing = source(&server.ldaps_url, Some(&server.dir.path().join("missing.pem")));
-    let err = scan_ldap(&missing, RuleOptions::default()).await.unwrap_err();
+    let missing = source(
+        &server.ldaps_url,
+        Some(&server.dir.path().join("missing.pem")),
+    );
+    let err = scan_ldap(&missing, RuleOptions::default())
+        .await
+        .unwrap_err();
     assert!(matches!(err, LdapError::CaFile { .. }), "{err:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nothing_listening_is_a_network_error() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let err = scan_ldap(&source(&format!("ldaps://127.0.0.1:{port}"), None), RuleOptions::default())
-        .await
-        .unwrap_err();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let err = scan_ldap(
+        &source(&format!("ldaps://127.0.0.1:{port}"), None),
+        RuleOptions::default(),
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, LdapError::Connect { .. }), "{err:?}");
     assert_eq!(err.code(), "network");
 }

@@ -64,7 +64,13 @@ impl Drop for Slapd {
 }
 
 fn find(name: &str) -> PathBuf {
-    for dir in ["/usr/sbin", "/usr/local/sbin", "/usr/bin", "/usr/local/libexec", "/usr/libexec"] {
+    for dir in [
+        "/usr/sbin",
+        "/usr/local/sbin",
+        "/usr/bin",
+        "/usr/local/libexec",
+        "/usr/libexec",
+    ] {
         let p = Path::new(dir).join(name);
         if p.exists() {
             return p;
@@ -74,7 +80,11 @@ fn find(name: &str) -> PathBuf {
 }
 
 fn schema_dir() -> PathBuf {
-    for dir in ["/etc/ldap/schema", "/etc/openldap/schema", "/usr/local/etc/openldap/schema"] {
+    for dir in [
+        "/etc/ldap/schema",
+        "/etc/openldap/schema",
+        "/usr/local/etc/openldap/schema",
+    ] {
         if Path::new(dir).join("inetorgperson.schema").exists() {
             return PathBuf::from(dir);
         }
@@ -84,14 +94,23 @@ fn schema_dir() -> PathBuf {
 
 /// The folder holding back_mdb, when mdb is a loadable module.
 fn mdb_module_dir() -> Option<PathBuf> {
-    ["/usr/lib/ldap", "/usr/lib64/openldap", "/usr/lib/openldap", "/usr/local/libexec/openldap"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|d| d.join("back_mdb.so").exists() || d.join("back_mdb.la").exists())
+    [
+        "/usr/lib/ldap",
+        "/usr/lib64/openldap",
+        "/usr/lib/openldap",
+        "/usr/local/libexec/openldap",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .find(|d| d.join("back_mdb.so").exists() || d.join("back_mdb.la").exists())
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// One test user.
@@ -129,7 +148,10 @@ pub fn users(count: usize) -> Vec<User> {
     v.push(User {
         cn: "Shared Mailbox Owner".into(),
         upn: "shared.owner@contoso.com".into(),
-        proxies: vec!["SMTP:shared.owner@contoso.com".into(), "smtp:user001@contoso.com".into()],
+        proxies: vec![
+            "SMTP:shared.owner@contoso.com".into(),
+            "smtp:user001@contoso.com".into(),
+        ],
     });
     v
 }
@@ -181,21 +203,26 @@ struct Certs {
 fn certs() -> Certs {
     let ca_key = KeyPair::generate().unwrap();
     let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca.distinguished_name.push(DnType::CommonName, "test directory CA");
+    ca.distinguished_name
+        .push(DnType::CommonName, "test directory CA");
     ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     let ca_cert = ca.self_signed(&ca_key).unwrap();
     let issuer = Issuer::new(ca, ca_key);
 
     let other_key = KeyPair::generate().unwrap();
     let mut other = CertificateParams::new(Vec::<String>::new()).unwrap();
-    other.distinguished_name.push(DnType::CommonName, "some other CA");
+    other
+        .distinguished_name
+        .push(DnType::CommonName, "some other CA");
     other.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     let other_cert = other.self_signed(&other_key).unwrap();
 
     let key = KeyPair::generate().unwrap();
     let mut leaf = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
-    leaf.subject_alt_names.push(SanType::IpAddress("127.0.0.1".parse().unwrap()));
-    leaf.distinguished_name.push(DnType::CommonName, "dc1.contoso.local");
+    leaf.subject_alt_names
+        .push(SanType::IpAddress("127.0.0.1".parse().unwrap()));
+    leaf.distinguished_name
+        .push(DnType::CommonName, "dc1.contoso.local");
     let leaf_cert = leaf.signed_by(&key, &issuer).unwrap();
     Certs {
         ca: ca_cert.pem(),
@@ -261,7 +288,9 @@ impl Slapd {
                 .arg("-f")
                 .arg(d.join("slapd.conf"))
                 .arg("-h")
-                .arg(format!("ldap://127.0.0.1:{plain}/ ldaps://127.0.0.1:{tls}/"))
+                .arg(format!(
+                    "ldap://127.0.0.1:{plain}/ ldaps://127.0.0.1:{tls}/"
+                ))
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(log)

@@ -11,7 +11,8 @@ use hybridsync_dns::testing::TestDnsServer;
 use hybridsync_probes::{run, ProbeNode, ProbeOptions, Status};
 use servers::{Ca, Smtp};
 
-const CHALLENGE: &str = "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Negotiate\r\nWWW-Authenticate: NTLM";
+const CHALLENGE: &str =
+    "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Negotiate\r\nWWW-Authenticate: NTLM";
 
 struct Setup {
     ca: Ca,
@@ -38,8 +39,10 @@ fn codes(n: &ProbeNode) -> Vec<&str> {
     n.walk().iter().map(|n| n.code.as_str()).collect()
 }
 
-fn status_of<'a>(root: &'a ProbeNode, code: &str) -> Status {
-    root.find(code).unwrap_or_else(|| panic!("no {code} in {root:#?}")).status
+fn status_of(root: &ProbeNode, code: &str) -> Status {
+    root.find(code)
+        .unwrap_or_else(|| panic!("no {code} in {root:#?}"))
+        .status
 }
 
 #[tokio::test]
@@ -71,7 +74,11 @@ async fn a_wrong_name_certificate_is_named_and_never_trusted() {
     assert_eq!(root.status, Status::Fail);
     let n = root.find("cert_name_mismatch").unwrap();
     assert!(n.detail.contains("mail.fabrikam.com"), "{}", n.detail);
-    assert!(n.remediation.as_deref().unwrap_or_default().contains("localhost"));
+    assert!(n
+        .remediation
+        .as_deref()
+        .unwrap_or_default()
+        .contains("localhost"));
     // The issuer is trusted; the request itself is never sent over the rejected connection.
     assert_eq!(status_of(&root, "cert_chain_trusted"), Status::Pass);
     assert_eq!(status_of(&root, "http_not_checked"), Status::Skip);
@@ -130,7 +137,11 @@ async fn wrong_http_answers_fail() {
     assert_eq!(status_of(&root, "http_no_challenge"), Status::Fail);
 
     // Nothing listening.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     o.autodiscover_host = Some(format!("127.0.0.1:{closed}"));
     o.ews_url = None;
     let root = run(&o).await.unwrap();
@@ -145,7 +156,12 @@ async fn smtp_with_starttls_passes_and_its_certificate_is_checked() {
     o.smtp = Some(format!("localhost:{port}"));
     let root = run(&o).await.unwrap();
     assert_eq!(root.status, Status::Pass, "{root:#?}");
-    for code in ["smtp_banner_ok", "smtp_ehlo_ok", "smtp_starttls_offered", "cert_name_ok"] {
+    for code in [
+        "smtp_banner_ok",
+        "smtp_ehlo_ok",
+        "smtp_starttls_offered",
+        "cert_name_ok",
+    ] {
         assert_eq!(status_of(&root, code), Status::Pass);
     }
 
@@ -165,7 +181,11 @@ async fn smtp_without_starttls_fails() {
     let root = run(&o).await.unwrap();
     assert_eq!(root.status, Status::Fail);
     assert_eq!(root.code, "smtp_no_starttls");
-    assert!(root.remediation.as_deref().unwrap_or_default().contains("Enable-ExchangeCertificate"));
+    assert!(root
+        .remediation
+        .as_deref()
+        .unwrap_or_default()
+        .contains("Enable-ExchangeCertificate"));
 }
 
 #[tokio::test]
@@ -178,20 +198,32 @@ async fn smtp_behind_a_firewall_fixup_is_recognised() {
     assert_eq!(root.status, Status::Fail);
     let n = root.find("smtp_fixup_banner").unwrap();
     assert_eq!(n.status, Status::Fail);
-    assert!(n.remediation.as_deref().unwrap_or_default().contains("inspect esmtp"));
+    assert!(n
+        .remediation
+        .as_deref()
+        .unwrap_or_default()
+        .contains("inspect esmtp"));
     let st = root.find("smtp_no_starttls").unwrap();
     assert!(st.detail.contains("XXXXXXXA"), "{}", st.detail);
 }
 
 #[tokio::test]
 async fn autodiscover_dns_cname_a_and_srv() {
-    let dns = TestDnsServer::start(&["contoso.com", "fabrikam.com", "litware.com"]).await.unwrap();
+    let dns = TestDnsServer::start(&["contoso.com", "fabrikam.com", "litware.com"])
+        .await
+        .unwrap();
     let contoso = dns.zone("contoso.com");
     contoso.set_cname("autodiscover", "mail.contoso.com.").await;
-    contoso.set_addresses("mail", &["127.0.0.1".parse().unwrap()]).await;
-    contoso.set_srv("_autodiscover._tcp", &[(0, 0, 443, "mail.contoso.com.")]).await;
+    contoso
+        .set_addresses("mail", &["127.0.0.1".parse().unwrap()])
+        .await;
+    contoso
+        .set_srv("_autodiscover._tcp", &[(0, 0, 443, "mail.contoso.com.")])
+        .await;
     let litware = dns.zone("litware.com");
-    litware.set_srv("_autodiscover._tcp", &[(0, 0, 443, "mail.litware.com.")]).await;
+    litware
+        .set_srv("_autodiscover._tcp", &[(0, 0, 443, "mail.litware.com.")])
+        .await;
 
     let s = setup();
     let mut o = opts(&s);
@@ -205,20 +237,37 @@ async fn autodiscover_dns_cname_a_and_srv() {
     let root = run(&dns_only(&o, "contoso.com")).await.unwrap();
     let tree = &root.children[0];
     assert_eq!(tree.status, Status::Pass, "{tree:#?}");
-    assert!(tree.find("dns_cname_found").unwrap().detail.contains("mail.contoso.com"));
+    assert!(tree
+        .find("dns_cname_found")
+        .unwrap()
+        .detail
+        .contains("mail.contoso.com"));
     assert_eq!(tree.find("dns_a_found").unwrap().detail, "127.0.0.1");
-    assert!(tree.find("dns_srv_found").unwrap().detail.contains("port 443"));
+    assert!(tree
+        .find("dns_srv_found")
+        .unwrap()
+        .detail
+        .contains("port 443"));
 
     // No records at all: a failure that says what to publish.
     let root = run(&dns_only(&o, "fabrikam.com")).await.unwrap();
     let tree = &root.children[0];
     assert_eq!(tree.status, Status::Fail);
     assert_eq!(tree.code, "dns_autodiscover_missing");
-    assert!(tree.remediation.as_deref().unwrap_or_default().contains("_autodiscover._tcp.fabrikam.com"));
+    assert!(tree
+        .remediation
+        .as_deref()
+        .unwrap_or_default()
+        .contains("_autodiscover._tcp.fabrikam.com"));
 
     // Only the SRV record: enough.
     let root = run(&dns_only(&o, "litware.com")).await.unwrap();
-    assert_eq!(root.children[0].status, Status::Pass, "{:#?}", root.children[0]);
+    assert_eq!(
+        root.children[0].status,
+        Status::Pass,
+        "{:#?}",
+        root.children[0]
+    );
 }
 
 #[tokio::test]

@@ -42,7 +42,11 @@ impl Ca {
     /// valid for `days_from_now` (start, end) days around now.
     pub fn leaf(&self, names: &[&str], valid: (i64, i64)) -> Leaf {
         let key = KeyPair::generate().unwrap();
-        let dns: Vec<String> = names.iter().filter(|n| n.parse::<std::net::IpAddr>().is_err()).map(|s| s.to_string()).collect();
+        let dns: Vec<String> = names
+            .iter()
+            .filter(|n| n.parse::<std::net::IpAddr>().is_err())
+            .map(|s| s.to_string())
+            .collect();
         let mut p = CertificateParams::new(dns).unwrap();
         for n in names {
             if let Ok(ip) = n.parse() {
@@ -68,7 +72,10 @@ fn server_config(leaf: &Leaf) -> Arc<rustls::ServerConfig> {
             .with_safe_default_protocol_versions()
             .unwrap()
             .with_no_client_auth()
-            .with_single_cert(leaf.chain.clone(), PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf.key_der.clone())))
+            .with_single_cert(
+                leaf.chain.clone(),
+                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf.key_der.clone())),
+            )
             .unwrap(),
     )
 }
@@ -81,10 +88,14 @@ pub async fn https(leaf: &Leaf, head: &'static str) -> u16 {
     let acceptor = tokio_rustls::TlsAcceptor::from(server_config(leaf));
     tokio::spawn(async move {
         loop {
-            let Ok((tcp, _)) = listener.accept().await else { return };
+            let Ok((tcp, _)) = listener.accept().await else {
+                return;
+            };
             let acceptor = acceptor.clone();
             tokio::spawn(async move {
-                let Ok(mut tls) = acceptor.accept(tcp).await else { return };
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
                 let mut buf = vec![0u8; 8192];
                 let mut got = Vec::new();
                 while !got.windows(4).any(|w| w == b"\r\n\r\n") {
@@ -93,7 +104,12 @@ pub async fn https(leaf: &Leaf, head: &'static str) -> u16 {
                         Ok(n) => got.extend_from_slice(&buf[..n]),
                     }
                 }
-                let _ = tls.write_all(format!("{head}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").as_bytes()).await;
+                let _ = tls
+                    .write_all(
+                        format!("{head}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                            .as_bytes(),
+                    )
+                    .await;
                 let _ = tls.shutdown().await;
             });
         }
@@ -117,7 +133,9 @@ pub async fn smtp(kind: Smtp) -> u16 {
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(async move {
         loop {
-            let Ok((tcp, _)) = listener.accept().await else { return };
+            let Ok((tcp, _)) = listener.accept().await else {
+                return;
+            };
             let kind = kind.clone();
             tokio::spawn(async move {
                 let mut conn = BufReader::new(tcp);
@@ -144,7 +162,10 @@ pub async fn smtp(kind: Smtp) -> u16 {
                         format!("250-mail.contoso.com Hello\r\n250-SIZE 37748736\r\n{ext}250 8BITMIME\r\n")
                     } else if cmd == "STARTTLS" {
                         if let Smtp::StartTls(leaf) = &kind {
-                            let _ = conn.get_mut().write_all(b"220 2.0.0 SMTP server ready\r\n").await;
+                            let _ = conn
+                                .get_mut()
+                                .write_all(b"220 2.0.0 SMTP server ready\r\n")
+                                .await;
                             let acceptor = tokio_rustls::TlsAcceptor::from(server_config(leaf));
                             if let Ok(tls) = acceptor.accept(conn.into_inner()).await {
                                 let mut tls = BufReader::new(tls);
