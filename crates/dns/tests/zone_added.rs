@@ -27,3 +27,20 @@ async fn a_zone_added_while_running_is_served_at_once() {
     assert_eq!(server.zone_names().len(), 2);
     assert!(server.find_zone("nosuch.test").is_none());
 }
+
+#[tokio::test]
+async fn mail_routing_reads_mx_hosts_and_the_autodiscover_cname() {
+    use hybridsync_dns::mail::mail_routing;
+    use hybridsync_dns::QueryOptions;
+    let server = TestDnsServer::start(&["contoso.test"]).await.unwrap();
+    let q = QueryOptions::default();
+    let none = mail_routing("contoso.test", Some(server.addr()), &q).await.unwrap();
+    assert!(none.mx.is_empty() && none.autodiscover_cname.is_none(), "{none:?}");
+
+    let zone = server.zone("contoso.test");
+    zone.set_mx("@", &[(10, "backup.contoso.test"), (0, "Contoso-Test.mail.protection.outlook.com")]).await;
+    zone.set_cname("autodiscover", "autodiscover.outlook.com").await;
+    let r = mail_routing("CONTOSO.test.", Some(server.addr()), &q).await.unwrap();
+    assert_eq!(r.mx, vec!["contoso-test.mail.protection.outlook.com", "backup.contoso.test"]);
+    assert_eq!(r.autodiscover_cname.as_deref(), Some("autodiscover.outlook.com"));
+}

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use hickory_proto::rr::rdata::{A, AAAA, NS, SOA, TXT};
+use hickory_proto::rr::rdata::{A, AAAA, CNAME, MX, NS, SOA, TXT};
 use hickory_proto::rr::{LowerName, Name, RData, Record, RecordType, RrKey};
 use hickory_server::net::runtime::TokioRuntimeProvider;
 use hickory_server::net::runtime::Time;
@@ -162,6 +162,26 @@ impl TestZone {
                 self.set_addresses(host, addresses).await;
             }
         }
+    }
+
+    /// Replaces the MX records at `name` with `(preference, host)` pairs.
+    pub async fn set_mx(&self, name: &str, hosts: &[(u16, &str)]) {
+        let name = self.name(name);
+        self.remove(&name, RecordType::MX).await;
+        for (pref, host) in hosts {
+            let host = self.name(&format!("{}.", host.trim_end_matches('.')));
+            self.upsert(Record::from_rdata(name.clone(), 3600, RData::MX(MX::new(*pref, host))))
+                .await;
+        }
+    }
+
+    /// Sets the CNAME at `name` to `target` (an absolute name).
+    pub async fn set_cname(&self, name: &str, target: &str) {
+        let name = self.name(name);
+        self.remove(&name, RecordType::CNAME).await;
+        let target = self.name(&format!("{}.", target.trim_end_matches('.')));
+        self.upsert(Record::from_rdata(name, 3600, RData::CNAME(CNAME(target))))
+            .await;
     }
 
     /// Replaces the A/AAAA records of `name`.
