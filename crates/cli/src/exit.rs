@@ -25,6 +25,8 @@ pub fn for_code(code: &str) -> u8 {
         | "session_expired" | "graph_unauthorized" | "graph_forbidden" | "role_missing" | "not_signed_in"
         | "browser_open_failed" => AUTH,
         "keychain_unavailable" | "keychain_locked" | "keychain_failed" => KEYCHAIN,
+        // issue 4: the domain is not verified yet (DNS not ready, or Graph refused verify).
+        "dns_not_ready" | "domain_not_verified" => FINDINGS,
         _ => INTERNAL,
     }
 }

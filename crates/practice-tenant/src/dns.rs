@@ -129,6 +129,20 @@ impl PracticeDns {
         }
     }
 
+    /// Replaces the MX records at `domain` on every name server (a zone must hold it).
+    pub async fn set_mx(&self, domain: &str, hosts: &[(u16, &str)]) {
+        for z in self.zones(domain, Servers::All) {
+            z.set_mx(&format!("{}.", domain.trim_end_matches('.')), hosts).await;
+        }
+    }
+
+    /// Sets a CNAME at `name` on every name server (a zone must hold it).
+    pub async fn set_cname(&self, name: &str, target: &str) {
+        for z in self.zones(name, Servers::All) {
+            z.set_cname(&format!("{}.", name.trim_end_matches('.')), target).await;
+        }
+    }
+
     /// The TXT values at `domain` as `ns1` serves them (the lookup `verify` makes).
     pub async fn txt_values(&self, domain: &str) -> Vec<String> {
         match lookup(domain, Some(self.resolver()), LOOKUP_TIMEOUT).await {

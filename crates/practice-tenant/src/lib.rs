@@ -12,4 +12,6 @@ pub use server::{Options, Running, StartError};
 pub use identity::users::{DirectoryRole, TestUser, DOMAIN_NAME_ADMINISTRATOR, GLOBAL_ADMINISTRATOR, PRACTICE_PASSWORD};
 pub use dns::{PracticeDns, Servers};
 pub use graph::domains::{DomainEntry, Domains};
+/// The Graph domains routes' error bodies and assumptions (ms-api.md §3).
+pub use graph::domains as graph_domains;
 pub use state::{Faults, RequestRecord, Sim, Tenant};

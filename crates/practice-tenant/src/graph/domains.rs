@@ -209,7 +209,7 @@ macro_rules! try_resp {
 }
 
 // ms-api.md §3.1 (G-DOM): GET /v1.0/domains.
-pub async fn list(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+pub(crate) async fn list(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Response {
     let c = try_resp!(caller(&app, &headers, READ));
     let all = app.sim.domains.of_tenant(&c.tid);
     let value: Vec<Value> = all.iter().map(|d| domain_json(d, &all, None)).collect();
@@ -217,7 +217,7 @@ pub async fn list(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Respo
 }
 
 // ms-api.md §3.1 (G-DOM): GET /v1.0/domains/{fqdn}.
-pub async fn get(State(app): State<Arc<AppState>>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+pub(crate) async fn get(State(app): State<Arc<AppState>>, headers: HeaderMap, Path(id): Path<String>) -> Response {
     let c = try_resp!(caller(&app, &headers, READ));
     let d = try_resp!(domain_of_caller(&app, &c, &id));
     let all = app.sim.domains.of_tenant(&c.tid);
@@ -228,7 +228,7 @@ pub async fn get(State(app): State<Arc<AppState>>, headers: HeaderMap, Path(id):
 
 // ms-api.md §3.1 (G-DOM): POST /v1.0/domains {"id": …}: 201 Created; id is the only property
 // allowed; a subdomain of an already verified root is created verified.
-pub async fn create(State(app): State<Arc<AppState>>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+pub(crate) async fn create(State(app): State<Arc<AppState>>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
     let c = try_resp!(caller(&app, &headers, WRITE));
     try_resp!(require_domain_role(&app, &c));
     let parsed: Option<Value> = serde_json::from_slice(&body).ok();
@@ -295,7 +295,7 @@ fn mx_record(id: &str, label: &str, exchange: &str, preference: u32, optional: b
 
 // ms-api.md §3.1, §3.3 (G-DOM): the domainDnsTxtRecord (`MS=ms########`) and the alternative MX
 // record (`ms########.msv1.invalid`, priority 32767; 3P).
-pub async fn verification_records(State(app): State<Arc<AppState>>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+pub(crate) async fn verification_records(State(app): State<Arc<AppState>>, headers: HeaderMap, Path(id): Path<String>) -> Response {
     let c = try_resp!(caller(&app, &headers, READ));
     let d = try_resp!(domain_of_caller(&app, &c, &id));
     let code = d.verification_text.trim_start_matches("MS=");
@@ -309,7 +309,7 @@ pub async fn verification_records(State(app): State<Arc<AppState>>, headers: Hea
 // ms-api.md §3.1 (G-DOM): POST /v1.0/domains/{fqdn}/verify, no body; 200 + the domain with
 // availabilityStatus; the failure body is §3.4 (UNCONFIRMED, see VERIFY_FAILED_ERROR). The record
 // is looked up in the practice DNS, as Microsoft looks it up in public DNS.
-pub async fn verify(State(app): State<Arc<AppState>>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+pub(crate) async fn verify(State(app): State<Arc<AppState>>, headers: HeaderMap, Path(id): Path<String>) -> Response {
     let c = try_resp!(caller(&app, &headers, WRITE));
     try_resp!(require_domain_role(&app, &c));
     let d = try_resp!(domain_of_caller(&app, &c, &id));
@@ -336,7 +336,7 @@ pub async fn verify(State(app): State<Arc<AppState>>, headers: HeaderMap, Path(i
 // ms-api.md §3.1, §3.5 (G-DOM): MX `contoso-com.mail.protection.outlook.com` (preference 0,
 // supportedService Email), the SPF TXT, and the Autodiscover CNAME (UNCONFIRMED, see
 // AUTODISCOVER_TARGET). The wizard lists them as information only.
-pub async fn service_configuration_records(State(app): State<Arc<AppState>>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+pub(crate) async fn service_configuration_records(State(app): State<Arc<AppState>>, headers: HeaderMap, Path(id): Path<String>) -> Response {
     let c = try_resp!(caller(&app, &headers, READ));
     let d = try_resp!(domain_of_caller(&app, &c, &id));
     let mx = format!("{}.mail.protection.outlook.com", d.id.replace('.', "-"));
@@ -356,7 +356,7 @@ pub async fn service_configuration_records(State(app): State<Arc<AppState>>, hea
 
 /// Practice only (no Microsoft path): publishes the domain's verification TXT record in the
 /// practice DNS, on every name server. The demo's "publish the record for me".
-pub async fn practice_publish(State(app): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+pub(crate) async fn practice_publish(State(app): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
     match app.sim.domains.publish(&id, Servers::All).await {
         Some((name, text)) => Json(json!({
             "published": {"name": name, "text": text, "ttl": RECORD_TTL},
