@@ -1,5 +1,6 @@
 pub mod cert;
 pub mod directory;
+pub mod domain;
 pub mod dns;
 pub mod paths;
 pub mod run;
