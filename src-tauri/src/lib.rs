@@ -1,6 +1,7 @@
 //! The desktop shell: state, commands (a few lines each) and start-up. The work is in hybridsync-core.
 mod commands;
 mod diagnostics;
+mod domains;
 mod platform;
 mod settings;
 mod signin;
@@ -29,6 +30,11 @@ pub fn run() {
             signin::cancel_sign_in,
             signin::whoami,
             signin::sign_out,
+            domains::domains_list,
+            domains::domain_status,
+            domains::domain_add,
+            domains::domain_verify,
+            domains::domain_publish_practice,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

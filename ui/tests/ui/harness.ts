@@ -8,6 +8,7 @@ import type { Event as WizardEvent } from "../../src/lib/bindings/Event";
 import type { PracticeInfo } from "../../src/lib/bindings/PracticeInfo";
 import type { SignInReport } from "../../src/lib/bindings/SignInReport";
 import type { TenantReport } from "../../src/lib/bindings/TenantReport";
+import { domainsHandler, type DomainsScenario } from "./domains-mock";
 
 export type Scenario = {
   /** What app_info returns (mode null = first start). */
@@ -39,6 +40,8 @@ export type Scenario = {
   signInEvents?: WizardEvent[];
   /** sign_out rejects with this value instead. */
   signOutError?: unknown;
+  /** The Domains commands' state (issue 4). */
+  domains?: DomainsScenario;
 };
 
 /**
@@ -72,6 +75,7 @@ export function install(scenario: Scenario): void {
   let signedIn: SignInReport | null = scenario.signedIn ?? null;
   // The pending sign-in's way out when cancel_sign_in is called.
   let cancelPending: (() => void) | null = null;
+  const domainsCommand = domainsHandler(scenario.domains);
 
   mockIPC(async (cmd, args) => {
     // Channels serialise to "__CHANNEL__:<id>", as they do on the wire.
@@ -145,6 +149,12 @@ export function install(scenario: Scenario): void {
         return scenario.diagnostics ?? "hybridsync diagnostics";
       case "ui_ready":
         return null;
+      case "domains_list":
+      case "domain_status":
+      case "domain_add":
+      case "domain_verify":
+      case "domain_publish_practice":
+        return domainsCommand(cmd, a);
       default:
         throw { code: "unknown_command", message: `The mock has no command ${cmd}`, remediation: null };
     }
