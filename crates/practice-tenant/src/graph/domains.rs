@@ -317,7 +317,7 @@ pub(crate) async fn verify(State(app): State<Arc<AppState>>, headers: HeaderMap,
         return bad_request(ALREADY_VERIFIED_ERROR);
     }
     let found = match app.sim.domains.dns() {
-        Some(dns) => dns.txt_values(&d.id).await.iter().any(|v| *v == d.verification_text),
+        Some(dns) => dns.txt_values(&d.id).await.contains(&d.verification_text),
         None => false,
     };
     if !found {
