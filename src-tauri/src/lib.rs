@@ -1,6 +1,7 @@
 //! The desktop shell: state, commands (a few lines each) and start-up. The work is in hybridsync-core.
 mod commands;
 mod diagnostics;
+mod domains;
 mod platform;
 mod readiness;
 mod settings;
@@ -34,6 +35,11 @@ pub fn run() {
             troubleshoot::troubleshoot,
             readiness::directory_scan,
             readiness::probe_connectivity,
+            domains::domains_list,
+            domains::domain_status,
+            domains::domain_add,
+            domains::domain_verify,
+            domains::domain_publish_practice,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -27,6 +27,8 @@ pub fn for_code(code: &str) -> u8 {
         "keychain_unavailable" | "keychain_locked" | "keychain_failed" => KEYCHAIN,
         "ldap_bind_rejected" => AUTH,
         "ldap_page_size" | "ldap_search_failed" => BAD_INPUT,
+        // issue 4: the domain is not verified yet (DNS not ready, or Graph refused verify).
+        "dns_not_ready" | "domain_not_verified" => FINDINGS,
         _ => INTERNAL,
     }
 }

@@ -43,6 +43,9 @@ enum Command {
     /// Look up DNS records directly at a name server, with no cache.
     #[command(subcommand, after_help = AFTER_HELP)]
     Dns(cmd::dns::DnsCommand),
+    /// Add a custom domain to the tenant, check its TXT record on every name server, verify it.
+    #[command(subcommand, after_help = AFTER_HELP)]
+    Domain(cmd::domain::DomainCommand),
     /// Check a directory export against Microsoft's directory-synchronization rules (the successor to IdFix).
     #[command(subcommand, after_help = AFTER_HELP)]
     Directory(cmd::directory::DirectoryCommand),
@@ -93,6 +96,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Tenant(c) => cmd::tenant::run(c).await,
             Command::Dns(c) => cmd::dns::run(c).await,
+            Command::Domain(c) => cmd::domain::run(c).await,
             Command::Directory(c) => cmd::directory::run(c),
             Command::Sim(a) => cmd::sim::run(a).await,
             Command::Run(a) => cmd::run::run(a).await,

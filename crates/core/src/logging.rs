@@ -25,7 +25,7 @@ pub fn init(mut layers: Vec<BoxedLayer>) -> Option<WorkerGuard> {
         Ok(a) => {
             let (writer, g) = tracing_appender::non_blocking(a);
             guard = Some(g);
-            let filter = EnvFilter::try_from_env("HYBRIDSYNC_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+            let filter = EnvFilter::try_from_env("HYBRIDSYNC_LOG").unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
             layers.push(
                 tracing_subscriber::fmt::layer()
                     .with_writer(writer)
@@ -42,6 +42,9 @@ pub fn init(mut layers: Vec<BoxedLayer>) -> Option<WorkerGuard> {
     }
     guard
 }
+
+/// Info, except the practice tenant's DNS servers, which log every query at info.
+const DEFAULT_FILTER: &str = "info,hickory_server=warn";
 
 /// Log lines on stderr (the CLI's `--verbose`).
 pub fn stderr_layer() -> BoxedLayer {

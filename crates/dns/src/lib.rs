@@ -16,6 +16,7 @@
 pub mod authority;
 pub mod error;
 pub mod findings;
+pub mod mail;
 pub mod name;
 pub mod poll;
 pub mod txt;

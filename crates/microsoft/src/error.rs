@@ -89,6 +89,9 @@ pub enum Error {
         alternatives: String,
         has: Vec<String>,
     },
+
+    #[error("Microsoft 365 did not verify {domain} (HTTP {status}): {message} Check that the TXT record is published on every name server of the domain's zone, then verify again.")]
+    DomainNotVerified { domain: String, status: u16, message: String },
 }
 
 fn roles_text(has: &[String]) -> String {
@@ -123,6 +126,7 @@ impl Error {
             Error::GraphUnauthorized { .. } => "graph_unauthorized",
             Error::GraphForbidden { .. } => "graph_forbidden",
             Error::MissingRole { .. } => "role_missing",
+            Error::DomainNotVerified { .. } => "domain_not_verified",
         }
     }
 
@@ -145,6 +149,7 @@ impl Error {
             Error::SessionExpired { .. } | Error::GraphUnauthorized { .. } => "signin.sign-in-again",
             Error::GraphForbidden { .. } => "signin.grant-permission",
             Error::MissingRole { .. } => "signin.role-missing",
+            Error::DomainNotVerified { .. } => "domains.verify-failed",
         }
     }
 }

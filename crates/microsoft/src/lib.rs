@@ -2,6 +2,7 @@
 //! contract in the project's reference (`shared/reference/ms-api.md`), cited next to the code.
 pub mod authority;
 pub mod discovery;
+pub mod domains;
 pub mod error;
 pub mod graph;
 pub mod http;

@@ -9,7 +9,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::graph::me;
+use crate::graph::{domains, me};
 use crate::identity::keys::SigningKey;
 use crate::identity::{oauth, openid};
 use crate::state::{seed_tenants, RequestRecord, Sim};
@@ -31,6 +31,8 @@ pub enum StartError {
     },
     #[error("could not set up TLS: {0}")]
     Tls(String),
+    #[error("could not start the practice DNS servers: {0}")]
+    Dns(std::io::Error),
 }
 
 /// Where and how to run.
@@ -67,6 +69,8 @@ pub struct Running {
     /// The CA certificate (PEM) a client must trust to reach this simulator.
     pub ca_file: PathBuf,
     pub sim: Arc<Sim>,
+    /// The practice DNS (issue 4): point DNS checks at `dns.resolver()`.
+    pub dns: Arc<crate::dns::PracticeDns>,
     handle: axum_server::Handle<SocketAddr>,
 }
 
@@ -97,6 +101,10 @@ impl Running {
             .map_err(|source| StartError::Listen { addr: opts.bind, source })?;
         let base_url = format!("https://{addr}");
         let sim = Arc::new(sim);
+        let zones: Vec<String> = sim.tenants().iter().flat_map(|t| t.domains.iter().skip(1).cloned()).collect();
+        let zone_refs: Vec<&str> = zones.iter().map(String::as_str).collect();
+        let dns = Arc::new(crate::dns::PracticeDns::start(&zone_refs).await.map_err(StartError::Dns)?);
+        sim.domains.attach_dns(dns.clone());
         let state = Arc::new(AppState {
             sim: sim.clone(),
             base_url: base_url.clone(),
@@ -125,6 +133,7 @@ impl Running {
             base_url,
             ca_file,
             sim,
+            dns,
             handle,
         })
     }
@@ -160,6 +169,13 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/v1.0/me/transitiveMemberOf", get(me::transitive_member_of))
         // ms-api.md §4 (G-ORG).
         .route("/v1.0/organization", get(me::organization))
+        // ms-api.md §3.1 (G-DOM): custom domains; the last route is practice-only (the demo's publish action).
+        .route("/v1.0/domains", get(domains::list).post(domains::create))
+        .route("/v1.0/domains/{id}", get(domains::get))
+        .route("/v1.0/domains/{id}/verificationDnsRecords", get(domains::verification_records))
+        .route("/v1.0/domains/{id}/verify", post(domains::verify))
+        .route("/v1.0/domains/{id}/serviceConfigurationRecords", get(domains::service_configuration_records))
+        .route("/_practice/dns/{id}/publish", post(domains::practice_publish))
         .layer(middleware::from_fn_with_state(state.clone(), log_request))
         .with_state(state)
 }

@@ -63,6 +63,8 @@ pub struct Sim {
     token_errors: Mutex<Vec<String>>,
     faults: Mutex<Faults>,
     requests: Mutex<Vec<RequestRecord>>,
+    /// Custom domains and the practice DNS (issue 4).
+    pub domains: crate::graph::domains::Domains,
 }
 
 /// The practice tenants every simulator starts with.
@@ -87,6 +89,7 @@ impl Sim {
     pub fn new(tenants: Vec<Tenant>) -> Sim {
         Sim {
             users: Mutex::new(seed_users(&tenants)),
+            domains: crate::graph::domains::Domains::seeded(&tenants),
             tenants: Mutex::new(tenants),
             ..Sim::default()
         }
@@ -103,6 +106,18 @@ impl Sim {
             .iter()
             .find(|t| t.id == key || t.domains.contains(&key))
             .cloned()
+    }
+
+    /// Adds a verified domain to a tenant (after Graph `verify`), so discovery finds it.
+    pub(crate) fn add_tenant_domain(&self, tenant_id: &str, domain: &str) {
+        let mut tenants = lock(&self.tenants);
+        if let Some(t) = tenants.iter_mut().find(|t| t.id == tenant_id) {
+            if !t.domains.iter().any(|d| d == domain) {
+                // Before the default (the last) domain, which stays the default.
+                let at = t.domains.len().saturating_sub(1).max(1).min(t.domains.len());
+                t.domains.insert(at, domain.to_string());
+            }
+        }
     }
 
     pub fn users(&self) -> Vec<TestUser> {

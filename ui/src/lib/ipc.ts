@@ -99,3 +99,29 @@ export async function uiReady(ms: number = performance.now()): Promise<void> {
 export function troubleshoot(request: TroubleshootRequest): Promise<Card | null> {
   return call<Card | null>("troubleshoot", { request });
 }
+
+// Domains (issue 4): the tenant's domains, one domain's state and DNS check, add, verify, and the
+// practice tenant's "publish the record for me".
+import type { Domain } from "./bindings/Domain";
+import type { DomainStatus } from "./bindings/DomainStatus";
+
+export function domainsList(): Promise<Domain[]> {
+  return call<Domain[]>("domains_list", {});
+}
+
+export function domainStatus(domain: string): Promise<DomainStatus> {
+  return call<DomainStatus>("domain_status", { domain });
+}
+
+export function domainAdd(domain: string): Promise<DomainStatus> {
+  return call<DomainStatus>("domain_add", { domain });
+}
+
+/** Rejects with code `dns_not_ready` unless every authoritative server returns the value. */
+export function domainVerify(domain: string): Promise<DomainStatus> {
+  return call<DomainStatus>("domain_verify", { domain });
+}
+
+export function domainPublishPractice(domain: string): Promise<null> {
+  return call<null>("domain_publish_practice", { domain });
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { STEPS, canOpen, focusTarget, openStep } from "./steps";
 
 describe("steps", () => {
-  it("lists the eleven steps in order with Tenant and Sign-in available", () => {
+  it("lists the eleven steps in order with Tenant, Sign-in and Domains available", () => {
     expect(STEPS.map((s) => s.title)).toEqual([
       "Tenant",
       "Sign-in",
@@ -16,7 +16,7 @@ describe("steps", () => {
       "Mailboxes",
       "Report",
     ]);
-    expect(STEPS.filter((s) => s.available).map((s) => s.id)).toEqual(["tenant", "signin", "directory", "connectivity"]);
+    expect(STEPS.filter((s) => s.available).map((s) => s.id)).toEqual(["tenant", "signin", "domains", "directory", "connectivity"]);
   });
 
   it.each([
@@ -39,11 +39,12 @@ describe("steps", () => {
   it("opens only available steps", () => {
     expect(canOpen(STEPS, "tenant")).toBe(true);
     expect(canOpen(STEPS, "signin")).toBe(true);
-    expect(canOpen(STEPS, "domains")).toBe(false);
+    expect(canOpen(STEPS, "domains")).toBe(true);
+    expect(canOpen(STEPS, "directory")).toBe(false);
     expect(canOpen(STEPS, "nonsense")).toBe(false);
     expect(openStep(STEPS, "tenant", "report")).toBe("tenant");
     expect(openStep(STEPS, "tenant", "tenant")).toBe("tenant");
     expect(openStep(STEPS, "tenant", "signin")).toBe("signin");
-    expect(openStep(STEPS, "signin", "domains")).toBe("signin");
+    expect(openStep(STEPS, "signin", "directory")).toBe("signin");
   });
 });

@@ -17,7 +17,7 @@ export type StepDef = { id: StepId; title: string; available: boolean };
 export const STEPS: readonly StepDef[] = [
   { id: "tenant", title: "Tenant", available: true },
   { id: "signin", title: "Sign-in", available: true },
-  { id: "domains", title: "Domains", available: false },
+  { id: "domains", title: "Domains", available: true },
   { id: "directory", title: "Directory readiness", available: true },
   { id: "connectivity", title: "Connectivity", available: true },
   { id: "certificate", title: "Certificate", available: false },

@@ -10,6 +10,7 @@ import type { SignInReport } from "../../src/lib/bindings/SignInReport";
 import type { TenantReport } from "../../src/lib/bindings/TenantReport";
 import type { Card } from "../../src/lib/bindings/Card";
 import { directoryFinding } from "./directory-rows";
+import { domainsHandler, type DomainsScenario } from "./domains-mock";
 
 export type Scenario = {
   /** What app_info returns (mode null = first start). */
@@ -49,6 +50,8 @@ export type Scenario = {
   directoryError?: unknown;
   /** What probe_connectivity answers. */
   probeTree?: unknown;
+  /** The Domains commands' state (issue 4). */
+  domains?: DomainsScenario;
 };
 
 /**
@@ -82,6 +85,7 @@ export function install(scenario: Scenario): void {
   let signedIn: SignInReport | null = scenario.signedIn ?? null;
   // The pending sign-in's way out when cancel_sign_in is called.
   let cancelPending: (() => void) | null = null;
+  const domainsCommand = domainsHandler(scenario.domains);
 
   mockIPC(async (cmd, args) => {
     // Channels serialise to "__CHANNEL__:<id>", as they do on the wire.
@@ -172,6 +176,12 @@ export function install(scenario: Scenario): void {
       }
       case "probe_connectivity":
         return scenario.probeTree ?? null;
+      case "domains_list":
+      case "domain_status":
+      case "domain_add":
+      case "domain_verify":
+      case "domain_publish_practice":
+        return domainsCommand(cmd, a);
       default:
         throw { code: "unknown_command", message: `The mock has no command ${cmd}`, remediation: null };
     }

@@ -3,6 +3,7 @@ pub mod diagnose;
 pub mod directory;
 pub mod directory_fix;
 pub mod directory_ldap;
+pub mod domain;
 pub mod dns;
 pub mod paths;
 pub mod probe;

@@ -33,6 +33,7 @@ pub async fn run(a: SimArgs) -> Result<u8, ErrorPayload> {
             "authority": running.authority(),
             "graph": format!("{}/v1.0", running.base_url),
             "ca_file": running.ca_file,
+            "dns": running.dns.resolver(),
             "tenants": tenants,
         }))?;
     } else {
@@ -40,6 +41,7 @@ pub async fn run(a: SimArgs) -> Result<u8, ErrorPayload> {
         println!("  Authority   {}", running.authority());
         println!("  Graph       {}/v1.0", running.base_url);
         println!("  CA file     {}", running.ca_file.display());
+        println!("  DNS         {} (the practice domains' name servers; pass it as --nameserver)", running.dns.resolver());
         for t in &tenants {
             println!("  Tenant      {} {} ({})", t.id, t.display_name, t.domains.join(", "));
         }

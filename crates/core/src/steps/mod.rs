@@ -1,3 +1,4 @@
 //! One module per wizard step.
+pub mod domain;
 pub mod signin;
 pub mod tenant;

@@ -4,16 +4,19 @@ use std::collections::BTreeMap;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use hickory_proto::rr::rdata::{A, AAAA, CNAME, NS, SOA, SRV, TXT};
+use hickory_proto::rr::rdata::{A, AAAA, CNAME, MX, NS, SOA, SRV, TXT};
 use hickory_proto::rr::{LowerName, Name, RData, Record, RecordType, RrKey};
 use hickory_server::net::runtime::TokioRuntimeProvider;
+use hickory_server::net::runtime::Time;
+use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
 use hickory_server::store::in_memory::InMemoryZoneHandler;
 use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneHandler, ZoneType};
 use hickory_server::Server;
 use tokio::net::{TcpListener, UdpSocket};
+use tokio::sync::RwLock;
 
 use crate::name::parse_name;
 
@@ -161,6 +164,26 @@ impl TestZone {
         }
     }
 
+    /// Replaces the MX records at `name` with `(preference, host)` pairs.
+    pub async fn set_mx(&self, name: &str, hosts: &[(u16, &str)]) {
+        let name = self.name(name);
+        self.remove(&name, RecordType::MX).await;
+        for (pref, host) in hosts {
+            let host = self.name(&format!("{}.", host.trim_end_matches('.')));
+            self.upsert(Record::from_rdata(name.clone(), 3600, RData::MX(MX::new(*pref, host))))
+                .await;
+        }
+    }
+
+    /// Sets the CNAME at `name` to `target` (an absolute name).
+    pub async fn set_cname(&self, name: &str, target: &str) {
+        let name = self.name(name);
+        self.remove(&name, RecordType::CNAME).await;
+        let target = self.name(&format!("{}.", target.trim_end_matches('.')));
+        self.upsert(Record::from_rdata(name, 3600, RData::CNAME(CNAME(target))))
+            .await;
+    }
+
     /// Replaces the A/AAAA records of `name`.
     pub async fn set_addresses(&self, name: &str, addresses: &[IpAddr]) {
         let name = self.name(name);
@@ -208,19 +231,38 @@ fn split_255(value: &str) -> Vec<String> {
     out
 }
 
+/// The zones a server answers for; zones can be added while it runs.
+#[derive(Clone, Default)]
+struct SharedCatalog(Arc<RwLock<Catalog>>);
+
+#[async_trait::async_trait]
+impl RequestHandler for SharedCatalog {
+    async fn handle_request<R: ResponseHandler, T: Time>(
+        &self,
+        request: &Request,
+        response_handle: R,
+    ) -> ResponseInfo {
+        let catalog = self.0.read().await;
+        catalog
+            .handle_request::<R, T>(request, response_handle)
+            .await
+    }
+}
+
 /// An authoritative DNS server (hickory-server) on `127.0.0.1:<random port>`,
 /// UDP and TCP on the same port. Stops when dropped.
 pub struct TestDnsServer {
     addr: SocketAddr,
-    zones: BTreeMap<Name, TestZone>,
-    server: Server<Catalog>,
+    zones: Mutex<BTreeMap<Name, TestZone>>,
+    catalog: SharedCatalog,
+    server: Server<SharedCatalog>,
 }
 
 impl std::fmt::Debug for TestDnsServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TestDnsServer")
             .field("addr", &self.addr)
-            .field("zones", &self.zones.keys().collect::<Vec<_>>())
+            .field("zones", &self.zone_names())
             .finish()
     }
 }
@@ -235,26 +277,61 @@ impl TestDnsServer {
     /// [`start`](Self::start) on another local address, on a random port.
     pub async fn start_on(ip: IpAddr, zones: &[&str]) -> io::Result<Self> {
         let (udp, tcp) = bind_pair(ip).await?;
+        Self::serve(udp, tcp, zones).await
+    }
+
+    /// [`start`](Self::start) on a given address and port (UDP and TCP).
+    pub async fn start_at(addr: SocketAddr, zones: &[&str]) -> io::Result<Self> {
+        let udp = UdpSocket::bind(addr).await?;
+        let tcp = TcpListener::bind(udp.local_addr()?).await?;
+        Self::serve(udp, tcp, zones).await
+    }
+
+    async fn serve(udp: UdpSocket, tcp: TcpListener, zones: &[&str]) -> io::Result<Self> {
         let addr = udp.local_addr()?;
-        let mut catalog = Catalog::new();
-        let mut map = BTreeMap::new();
-        for zone in zones {
-            let origin =
-                parse_name(zone).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
-            let test_zone = TestZone::new(origin.clone());
-            test_zone.add_soa().await;
-            let handler: Arc<dyn ZoneHandler> = test_zone.handler.clone();
-            catalog.upsert(LowerName::from(&origin), vec![handler]);
-            map.insert(origin, test_zone);
-        }
-        let mut server = Server::new(catalog);
+        let catalog = SharedCatalog::default();
+        let mut server = Server::new(catalog.clone());
         server.register_socket(udp);
         server.register_listener(tcp, Duration::from_secs(5), 4096);
-        Ok(Self {
+        let this = Self {
             addr,
-            zones: map,
+            zones: Mutex::new(BTreeMap::new()),
+            catalog,
             server,
-        })
+        };
+        for zone in zones {
+            this.add_zone(zone).await?;
+        }
+        Ok(this)
+    }
+
+    /// Starts serving one more zone (an SOA and no other record), or returns
+    /// the zone already served under that name.
+    pub async fn add_zone(&self, origin: &str) -> io::Result<TestZone> {
+        let origin =
+            parse_name(origin).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        if let Some(z) = self.zones_map().get(&origin) {
+            return Ok(z.clone());
+        }
+        let test_zone = TestZone::new(origin.clone());
+        test_zone.add_soa().await;
+        let handler: Arc<dyn ZoneHandler> = test_zone.handler.clone();
+        self.catalog
+            .0
+            .write()
+            .await
+            .upsert(LowerName::from(&origin), vec![handler]);
+        self.zones_map().insert(origin, test_zone.clone());
+        Ok(test_zone)
+    }
+
+    fn zones_map(&self) -> std::sync::MutexGuard<'_, BTreeMap<Name, TestZone>> {
+        self.zones.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The apexes of the zones served.
+    pub fn zone_names(&self) -> Vec<Name> {
+        self.zones_map().keys().cloned().collect()
     }
 
     /// Where the server listens (UDP and TCP).
@@ -262,16 +339,19 @@ impl TestDnsServer {
         self.addr
     }
 
+    /// The zone named `origin`, when served (case-insensitive, trailing dot optional).
+    pub fn find_zone(&self, origin: &str) -> Option<TestZone> {
+        let name = parse_name(origin).ok()?;
+        self.zones_map().get(&name).cloned()
+    }
+
     /// The zone named `origin` (case-insensitive, trailing dot optional).
     ///
     /// # Panics
     /// When the server does not serve that zone.
     pub fn zone(&self, origin: &str) -> TestZone {
-        let name = parse_name(origin).expect("valid zone name");
-        self.zones
-            .get(&name)
+        self.find_zone(origin)
             .unwrap_or_else(|| panic!("zone {origin} not served"))
-            .clone()
     }
 
     /// Stops the server and waits for its tasks to end.

@@ -1,0 +1,149 @@
+//! `hybridsync domain add|status|verify`, the real binary against the practice tenant and its
+//! DNS. The signed-in test needs a Secret Service and runs under scripts/test-keychain.sh.
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use hybridsync_practice_tenant::{Options, Running, PRACTICE_PASSWORD};
+
+const CLIENT_ID: &str = "5b1f0c4e-9a7d-4c2b-8e3f-6d0a1b2c3d4e";
+const DOMAIN: &str = "northwindtraders.com";
+
+fn hybridsync(args: &[&str], home: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hybridsync")).args(args).env("HYBRIDSYNC_HOME", home).env_remove("HYBRIDSYNC_CLIENT_ID").output().unwrap()
+}
+
+#[test]
+fn bad_input_is_refused_with_exit_2_before_the_keychain_is_touched() {
+    let dir = tempfile::tempdir().unwrap();
+    // An unreachable session bus: had the command opened the keychain, it would exit 9.
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_hybridsync"))
+            .args(args)
+            .env("HYBRIDSYNC_HOME", dir.path())
+            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/hybridsync-test-bus")
+            .output()
+            .unwrap()
+    };
+    let out = run(&["domain", "add", "https://contoso.com/"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("web address") && err.contains("contoso.com"), "{err}");
+    assert!(out.stdout.is_empty());
+    let out = run(&["domain", "status", "contoso.com", "--nameserver", "localhost:53"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("IP:PORT"), "{err}");
+}
+
+#[test]
+fn without_a_sign_in_the_domain_commands_say_to_sign_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = hybridsync(&["domain", "status", "contoso.com", "--json"], dir.path());
+    assert_eq!(out.status.code(), Some(8));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Sign in first"));
+    let out = hybridsync(&["domain", "--help"], dir.path());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("add") && text.contains("status") && text.contains("verify"), "{text}");
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    assert!(out.status.success(), "exit {:?}: {}", out.status.code(), String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs a real Secret Service: run scripts/test-keychain.sh"]
+async fn add_then_verify_only_after_every_name_server_has_the_record() {
+    if std::env::var("HYBRIDSYNC_KEYCHAIN_TESTS").as_deref() != Ok("1") {
+        eprintln!("skipped: needs a Secret Service; run scripts/test-keychain.sh");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let sim = Running::start(Options::in_dir(dir.path().join("sim"))).await.unwrap();
+    let mut f = sim.sim.faults();
+    f.device_interval_secs = Some(1);
+    sim.sim.set_faults(f);
+    let home = dir.path().join("home");
+    let (auth, ca) = (sim.authority().to_string(), sim.ca_file.display().to_string());
+
+    // Sign in as the Domain Name Administrator with a device code.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hybridsync"))
+        .args(["signin", "--device-code", "--tenant", "contoso.com", "--authority", &auth, "--ca-file", &ca, "--client-id", CLIENT_ID, "--json"])
+        .env("HYBRIDSYNC_HOME", &home)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(code) = line.strip_prefix("Code: ") {
+                let _ = tx.send(code.trim().to_string());
+            }
+        }
+    });
+    let code = tokio::task::spawn_blocking(move || rx.recv_timeout(Duration::from_secs(60)).unwrap()).await.unwrap();
+    let pem = std::fs::read(&sim.ca_file).unwrap();
+    let browser = reqwest::Client::builder().tls_certs_merge(reqwest::Certificate::from_pem_bundle(&pem).unwrap()).build().unwrap();
+    let page = browser
+        .post(format!("{}/devicelogin", sim.base_url))
+        .form(&[("user_code", code.as_str()), ("username", "domains@contoso.onmicrosoft.com"), ("password", PRACTICE_PASSWORD), ("action", "approve")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let status = tokio::task::spawn_blocking(move || {
+        let mut out = String::new();
+        child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+        child.wait().unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(status.success());
+
+    let ns = sim.dns.resolver().to_string();
+    let run = |args: Vec<String>| {
+        let h = home.clone();
+        async move { tokio::task::spawn_blocking(move || hybridsync(&args.iter().map(String::as_str).collect::<Vec<_>>(), &h)).await.unwrap() }
+    };
+    let args = |cmd: &str| vec!["domain".to_string(), cmd.to_string(), DOMAIN.to_string(), "--nameserver".into(), ns.clone(), "--json".into()];
+
+    let added = json(&run(args("add")).await);
+    assert_eq!(added["tenant"]["is_verified"], false);
+    let value = added["txt"]["value"].as_str().unwrap().to_string();
+    assert!(value.starts_with("MS=ms"), "{value}");
+    assert_eq!(added["txt"]["host"], "@");
+    assert_eq!(added["txt"]["ttl"], 3600);
+
+    // Not published: verify refuses (exit 1) and Graph's verify is not called.
+    let out = run(args("verify")).await;
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("was not sent for verification"));
+    assert!(!sim.sim.requests().iter().any(|r| r.path.ends_with("/verify")));
+
+    // On ns1 only: status shows one server with the value, and verify still refuses.
+    sim.sim.domains.publish(DOMAIN, hybridsync_practice_tenant::Servers::Only(0)).await.unwrap();
+    let s = json(&run(args("status")).await);
+    let rows = s["dns"]["rows"].as_array().unwrap();
+    let with: Vec<bool> = rows.iter().filter(|r| r["role"] == "authoritative").map(|r| r["has_value"].as_bool().unwrap()).collect();
+    assert_eq!(with, vec![true, false], "{rows:#?}");
+    assert_eq!(run(args("verify")).await.status.code(), Some(1));
+    assert!(!sim.sim.requests().iter().any(|r| r.path.ends_with("/verify")));
+
+    // Everywhere: verify succeeds; a second verify and add change nothing.
+    sim.sim.domains.publish(DOMAIN, hybridsync_practice_tenant::Servers::All).await.unwrap();
+    let v = json(&run(args("verify")).await);
+    assert_eq!(v["tenant"]["is_verified"], true);
+    let posts = |sim: &Running| sim.sim.requests().iter().filter(|r| r.method == "POST" && r.path.starts_with("/v1.0/domains")).count();
+    let before = posts(&sim);
+    json(&run(args("verify")).await);
+    json(&run(args("add")).await);
+    assert_eq!(posts(&sim), before, "a re-run sent a change");
+    let text = run(vec!["domain".into(), "status".into(), DOMAIN.into(), "--nameserver".into(), ns.clone()]).await;
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("verified") && text.contains("information only"), "{text}");
+}
