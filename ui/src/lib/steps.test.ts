@@ -40,11 +40,11 @@ describe("steps", () => {
     expect(canOpen(STEPS, "tenant")).toBe(true);
     expect(canOpen(STEPS, "signin")).toBe(true);
     expect(canOpen(STEPS, "domains")).toBe(true);
-    expect(canOpen(STEPS, "directory")).toBe(false);
+    expect(canOpen(STEPS, "report")).toBe(false);
     expect(canOpen(STEPS, "nonsense")).toBe(false);
     expect(openStep(STEPS, "tenant", "report")).toBe("tenant");
     expect(openStep(STEPS, "tenant", "tenant")).toBe("tenant");
     expect(openStep(STEPS, "tenant", "signin")).toBe("signin");
-    expect(openStep(STEPS, "signin", "directory")).toBe("signin");
+    expect(openStep(STEPS, "signin", "report")).toBe("signin");
   });
 });
