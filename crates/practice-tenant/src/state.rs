@@ -63,6 +63,10 @@ pub struct Sim {
     token_errors: Mutex<Vec<String>>,
     faults: Mutex<Faults>,
     requests: Mutex<Vec<RequestRecord>>,
+    /// The Dynamics CRM service principal per tenant (issue 6).
+    pub service_principals: crate::graph::service_principals::ServicePrincipals,
+    /// The practice CRM deployment the generated script changes (issue 6).
+    pub crm: crate::crm::CrmDeployment,
 }
 
 /// The practice tenants every simulator starts with.

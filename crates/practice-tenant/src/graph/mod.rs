@@ -1,3 +1,4 @@
 //! Microsoft Graph routes (graph.microsoft.com/v1.0 paths) and Graph's token checks.
 pub mod auth;
 pub mod me;
+pub mod service_principals;
