@@ -1,3 +1,6 @@
 //! One module per wizard step.
 pub mod signin;
 pub mod tenant;
+pub mod cert_health;
+pub mod crm_script;
+pub mod trust;
