@@ -142,3 +142,104 @@ async fn a_user_without_the_role_is_refused_before_any_change() {
     assert_eq!(patches(&sim), 0);
     assert_eq!(sim.sim.service_principals.crm(CONTOSO).key_credentials.len(), 1);
 }
+
+// ---- the practice tenant's Graph semantics for the principal (ms-api.md §5.5, §5.6) ----
+
+use hybridsync_microsoft::service_principal as sp;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_key_comes_only_with_a_single_object_select() {
+    let (sim, _dir) = sim().await;
+    let graph = graph_for(&sim, ADMIN).await;
+    let found = sp::find_crm(&graph).await.unwrap();
+    assert_eq!(found.app_id, CRM_APP_ID);
+    assert_eq!(found.key_credentials.len(), 1);
+    assert_eq!(found.key_credentials[0].key, None, "key is null in a collection");
+    let keys = sp::read_keys(&graph, &found.id).await.unwrap();
+    assert!(keys[0].key.as_deref().is_some_and(|k| k.starts_with("MII")), "{keys:?}");
+    let plain: serde_json::Value = graph.get_json(&format!("/servicePrincipals/{}", found.id), "x").await.unwrap();
+    assert!(plain["keyCredentials"][0]["key"].is_null(), "without $select the key is null too");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn graph_refuses_a_patch_from_a_user_without_the_role_even_when_the_client_skips_its_check() {
+    let (sim, _dir) = sim().await;
+    let graph = graph_for(&sim, NO_ROLE).await;
+    let found = sp::find_crm(&graph).await.unwrap();
+    let err = sp::patch_names(&graph, &found.id, &[CRM_APP_ID.to_string()]).await.unwrap_err();
+    assert_eq!(err.code(), "graph_forbidden");
+    assert!(err.to_string().contains("Authorization_RequestDenied"), "{err}");
+    assert!(sim.sim.requests().iter().any(|r| r.method == "PATCH" && r.status == 403));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn malformed_key_credentials_get_graphs_400_and_missing_dates_get_the_one_year_default() {
+    let (sim, _dir) = sim().await;
+    let graph = graph_for(&sim, ADMIN).await;
+    let id = sp::find_crm(&graph).await.unwrap().id;
+    let path = format!("/servicePrincipals/{id}");
+    let cert = certificate();
+    use base64::Engine;
+    let key = base64::engine::general_purpose::STANDARD.encode(&cert.der);
+    for (body, why) in [
+        (serde_json::json!({"keyCredentials": [{"type": "AsymmetricX509Cert", "usage": "Verify", "key": "***not base64***"}]}), "base64"),
+        (serde_json::json!({"keyCredentials": [{"type": "AsymmetricX509Cert", "usage": "Verify", "key": key, "startDateTime": "yesterday"}]}), "ISO 8601"),
+        (serde_json::json!({"keyCredentials": [{"type": "AsymmetricX509Cert", "usage": "Verify", "key": "aGVsbG8="}]}), "DER"),
+        (serde_json::json!({"keyCredentials": [{"keyId": "00000000-0000-0000-0000-000000000000"}]}), "existing keyId"),
+    ] {
+        let err = graph.patch_json(&path, &body, "x").await.unwrap_err();
+        assert_eq!(err.code(), "http_error");
+        let text = err.to_string();
+        assert!(text.contains("HTTP 400") && text.contains(why), "{why}: {text}");
+    }
+    assert_eq!(sim.sim.service_principals.crm(CONTOSO).key_credentials.len(), 1, "nothing changed");
+    // Microsoft's script sends null dates (ms-api.md §5.5): Graph then makes the key valid for one year.
+    let body = serde_json::json!({"keyCredentials": [{"type": "AsymmetricX509Cert", "usage": "Verify", "key": key, "startDateTime": "2026-01-01T00:00:00Z", "endDateTime": null}]});
+    graph.patch_json(&path, &body, "x").await.unwrap();
+    let k = &sim.sim.service_principals.crm(CONTOSO).key_credentials[0];
+    assert_eq!(rfc3339(k.end), "2027-01-01T00:00:00Z");
+    assert_ne!(rfc3339(k.end), rfc3339(cert.not_after.replace_nanosecond(0).unwrap()), "not the certificate's NotAfter");
+}
+
+// ---- the practice CRM deployment: "running" the script, then importing its result ----
+
+use hybridsync_core::steps::crm_script::{import_result, parse_result, METADATA_URL_WORLDWIDE};
+
+async fn run_practice_script(sim: &Running, cert: &TrustCertificate) -> Vec<u8> {
+    use base64::Engine;
+    let pem = std::fs::read(&sim.ca_file).unwrap();
+    let client = reqwest::Client::builder().tls_certs_merge(reqwest::Certificate::from_pem_bundle(&pem).unwrap()).build().unwrap();
+    let resp = client
+        .post(format!("{}/_practice/crm/run-script", sim.base_url))
+        .json(&serde_json::json!({
+            "certificate": base64::engine::general_purpose::STANDARD.encode(&cert.der),
+            "service_account": "CONTOSO\\svc-crm-async",
+            "organization": "contoso",
+            "tenant_id": CONTOSO,
+            "principal_id": "00000001-0000-0000-c000-000000000000",
+            "metadata_url": METADATA_URL_WORLDWIDE,
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    resp.bytes().await.unwrap().to_vec()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_practice_script_run_updates_the_crm_deployment_and_its_result_imports_as_done() {
+    let (sim, _dir) = sim().await;
+    let cert = certificate();
+    let result = run_practice_script(&sim, &cert).await;
+    let report = import_result(parse_result(&result).unwrap(), Some(&cert.thumbprint));
+    assert!(report.done, "{:?}", report.findings);
+    let state = sim.sim.crm.state();
+    assert_eq!(state.certificate_thumbprint.as_deref(), Some(cert.thumbprint.as_str()));
+    assert_eq!(state.s2s_tenant_ids.get("contoso").map(String::as_str), Some(CONTOSO));
+    assert_eq!(state.server_settings["S2SDefaultAuthorizationServerMetadataUrl"], METADATA_URL_WORLDWIDE);
+
+    sim.sim.crm.fail_script_with("tenant_id", "You cannot call a method on a null-valued expression. Process Failed.");
+    let report = import_result(parse_result(&run_practice_script(&sim, &cert).await).unwrap(), Some(&cert.thumbprint));
+    assert!(!report.done);
+    assert!(report.findings.iter().any(|f| f.code == "hybrid_connector_missing"), "{:?}", report.findings);
+}
