@@ -64,6 +64,12 @@ enum Command {
     /// Read and check the S2S certificate (.pfx/.p12, .cer/.crt/.pem) for server-to-server trust.
     #[command(subcommand, after_help = AFTER_HELP)]
     Cert(cmd::cert::CertCommand),
+    /// Upload the S2S certificate to the Dynamics CRM service principal (plan shows the diff; apply changes it).
+    #[command(subcommand, after_help = AFTER_HELP)]
+    Trust(cmd::trust::TrustCommand),
+    /// Write the CRM-server PowerShell script (--out FILE), or import its result file (import RESULT.json).
+    #[command(name = "crm-script", after_help = AFTER_HELP)]
+    CrmScript(cmd::crm_script::CrmScriptArgs),
     /// Show where hybridsync keeps its logs, journals and settings.
     Paths(cmd::paths::PathsArgs),
 }
@@ -95,6 +101,8 @@ fn main() -> ExitCode {
             Command::Whoami(a) => cmd::signin::whoami(a).await,
             Command::Cert(c) => cmd::cert::run(c),
             Command::Paths(a) => cmd::paths::run(a),
+            Command::Trust(c) => cmd::trust::run(c).await,
+            Command::CrmScript(a) => cmd::crm_script::run(a),
         }
     });
     match result {

@@ -1,4 +1,7 @@
 pub mod cert;
+pub mod cert_files;
+pub mod crm_script;
+pub mod trust;
 pub mod directory;
 pub mod dns;
 pub mod paths;
