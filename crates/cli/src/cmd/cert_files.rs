@@ -248,6 +248,16 @@ pub fn export(a: ExportArgs) -> Result<u8, ErrorPayload> {
                     None,
                 ));
             };
+            let no_key = || {
+                ErrorPayload::new(
+                    "file_unreadable",
+                    format!("{} holds no private key, so no PFX can be made from it; export from the .pfx that holds the key", a.file.display()),
+                    Some("certificate.choose"),
+                )
+            };
+            if found.source_format != "pfx" || !found.has_private_key {
+                return Err(no_key());
+            }
             let contents = open_pfx(&bytes, password.as_deref()).map_err(|e| cert_error(&a.file, e))?;
             let Some(key) = contents.private_key_der.as_deref() else {
                 return Err(ErrorPayload::new(
