@@ -5,6 +5,7 @@ mod platform;
 mod settings;
 mod signin;
 mod state;
+mod trust;
 
 use std::time::Instant;
 
@@ -18,6 +19,7 @@ pub fn run() {
     let app_state = state::AppState::new(started, ring, practice);
     let result = tauri::Builder::default()
         .manage(app_state)
+        .manage(trust::TrustState::default())
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::choose_mode,
@@ -29,6 +31,12 @@ pub fn run() {
             signin::cancel_sign_in,
             signin::whoami,
             signin::sign_out,
+            trust::cert_generate,
+            trust::cert_export,
+            trust::trust_plan,
+            trust::trust_apply,
+            trust::crm_script_save,
+            trust::crm_script_import,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

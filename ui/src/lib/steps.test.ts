@@ -16,7 +16,7 @@ describe("steps", () => {
       "Mailboxes",
       "Report",
     ]);
-    expect(STEPS.filter((s) => s.available).map((s) => s.id)).toEqual(["tenant", "signin"]);
+    expect(STEPS.filter((s) => s.available).map((s) => s.id)).toEqual(["tenant", "signin", "certificate", "trust", "crm-script"]);
   });
 
   it.each([
