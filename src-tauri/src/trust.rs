@@ -113,7 +113,7 @@ fn write(path: &PathBuf, bytes: &[u8], access: FileAccess) -> Result<(), ErrorPa
 }
 
 #[tauri::command]
-pub fn cert_generate(state: State<'_, TrustState>, request: GenerateCertificateRequest) -> Result<CertificateSummary, ErrorPayload> {
+pub async fn cert_generate(state: State<'_, TrustState>, request: GenerateCertificateRequest) -> Result<CertificateSummary, ErrorPayload> {
     let key_size = match request.key_size {
         2048 => KeySize::Rsa2048,
         3072 => KeySize::Rsa3072,
@@ -156,7 +156,7 @@ fn windows(v: Option<&str>) -> Result<WindowsVersion, ErrorPayload> {
 }
 
 #[tauri::command]
-pub fn cert_export(state: State<'_, TrustState>, request: ExportRequest) -> Result<ExportReport, ErrorPayload> {
+pub async fn cert_export(state: State<'_, TrustState>, request: ExportRequest) -> Result<ExportReport, ErrorPayload> {
     let c = held(&state)?;
     let mut report = ExportReport { path: String::new(), pfx_encryption: None, pfx_reason: None, password: None };
     let path = match request.format.as_str() {
@@ -218,7 +218,7 @@ pub async fn trust_apply(state: State<'_, TrustState>) -> Result<Vec<Change>, Er
 }
 
 #[tauri::command]
-pub fn crm_script_save(state: State<'_, TrustState>, input: CrmScriptInput) -> Result<String, ErrorPayload> {
+pub async fn crm_script_save(state: State<'_, TrustState>, input: CrmScriptInput) -> Result<String, ErrorPayload> {
     let tc = trust_certificate(&held(&state)?)?;
     let text = crm_script::render(&ScriptRequest {
         cloud: input.cloud,
@@ -236,7 +236,7 @@ pub fn crm_script_save(state: State<'_, TrustState>, input: CrmScriptInput) -> R
 
 /// Imports a result file: `path` from the UI's file field (the test hook fills it).
 #[tauri::command]
-pub fn crm_script_import(state: State<'_, TrustState>, path: String) -> Result<ImportReport, ErrorPayload> {
+pub async fn crm_script_import(state: State<'_, TrustState>, path: String) -> Result<ImportReport, ErrorPayload> {
     let bytes = std::fs::read(&path).map_err(|e| ErrorPayload::new("file_unreadable", format!("cannot read {path}: {e}"), None))?;
     let result = crm_script::parse_result(&bytes)?;
     let expected = held(&state).ok().map(|c| c.thumbprint_sha1);
