@@ -89,7 +89,8 @@ fn no_secret_appears_in_the_script() {
 
 #[test]
 fn bad_input_is_refused_with_a_reason() {
-    let cases: Vec<(Box<dyn Fn(&mut ScriptRequest)>, &str)> = vec![
+    type Edit = Box<dyn Fn(&mut ScriptRequest)>;
+    let cases: Vec<(Edit, &str)> = vec![
         (Box::new(|r| r.service_account = r"CONTOSO\Administrator".into()), "interactive administrator"),
         (Box::new(|r| r.service_account = "svc".into()), "DOMAIN\\user"),
         (Box::new(|r| r.certificate_file = r"C:\s2s\cert.cer".into()), "not a .pfx"),
