@@ -238,3 +238,63 @@ fn cert_new_generates_a_strong_password_keeps_it_in_the_keychain_and_shows_it_on
         assert!(!String::from_utf8_lossy(&bytes).contains(&password));
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs a real Secret Service: run scripts/test-keychain.sh"]
+async fn trust_apply_uploads_to_the_practice_tenant_and_a_second_apply_changes_nothing() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    if std::env::var("HYBRIDSYNC_KEYCHAIN_TESTS").as_deref() != Ok("1") {
+        eprintln!("skipped: needs a Secret Service; run scripts/test-keychain.sh");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_path_buf();
+    let sim = hybridsync_practice_tenant::Running::start(hybridsync_practice_tenant::Options::in_dir(d.join("sim"))).await.unwrap();
+    let mut f = sim.sim.faults();
+    f.device_interval_secs = Some(1);
+    sim.sim.set_faults(f);
+    let (auth, ca) = (sim.authority().to_string(), sim.ca_file.display().to_string());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hybridsync"))
+        .args(["signin", "--device-code", "--tenant", "contoso.com", "--authority", &auth, "--ca-file", &ca, "--client-id", "5b1f0c4e-9a7d-4c2b-8e3f-6d0a1b2c3d4e", "--json"])
+        .env("HYBRIDSYNC_HOME", &d)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let code = tokio::task::spawn_blocking(move || {
+        BufReader::new(stderr).lines().map_while(Result::ok).find_map(|l| l.strip_prefix("Code: ").map(|c| c.trim().to_string()))
+    })
+    .await
+    .unwrap()
+    .expect("the device code is printed");
+    let pem = std::fs::read(&sim.ca_file).unwrap();
+    let browser = reqwest::Client::builder().tls_certs_merge(reqwest::Certificate::from_pem_bundle(&pem).unwrap()).build().unwrap();
+    let page = browser
+        .post(format!("{}/devicelogin", sim.base_url))
+        .form(&[("user_code", code.as_str()), ("username", "admin@contoso.onmicrosoft.com"), ("password", "Practice-Passw0rd!"), ("action", "approve")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(tokio::task::spawn_blocking(move || child.wait().unwrap()).await.unwrap().success());
+
+    let h = d.clone();
+    let j = tokio::task::spawn_blocking(move || {
+        let (_, j) = new_cert(&h, "2019");
+        let apply = hybridsync(&["trust", "apply", "--certificate", "s2s.cer", "--journal", "trust1.jsonl", "--json"], &h, &[]);
+        assert_eq!(apply.status.code(), Some(0), "{}", String::from_utf8_lossy(&apply.stderr));
+        let again = hybridsync(&["trust", "apply", "--certificate", "s2s.cer", "--journal", "trust2.jsonl", "--json"], &h, &[]);
+        assert_eq!(again.status.code(), Some(0), "{}", String::from_utf8_lossy(&again.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+        assert_eq!(v["outcomes"][0]["applied"].as_array().unwrap().len(), 0, "{v}");
+        j
+    })
+    .await
+    .unwrap();
+    let sp = sim.sim.service_principals.crm("3f2a6c1e-8b4d-4e7a-9c15-2d6b8e0f4a91");
+    assert_eq!(sp.key_credentials.len(), 1);
+    assert_eq!(sp.key_credentials[0].custom_key_identifier, j["thumbprint_sha1"].as_str().unwrap());
+    assert_eq!(sim.sim.requests().iter().filter(|r| r.method == "PATCH").count(), 2, "only the first apply changed anything");
+}
