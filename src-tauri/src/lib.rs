@@ -8,6 +8,7 @@ mod settings;
 mod signin;
 mod troubleshoot;
 mod state;
+mod trust;
 
 use std::time::Instant;
 
@@ -21,6 +22,7 @@ pub fn run() {
     let app_state = state::AppState::new(started, ring, practice);
     let result = tauri::Builder::default()
         .manage(app_state)
+        .manage(trust::TrustState::default())
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::choose_mode,
@@ -40,6 +42,12 @@ pub fn run() {
             domains::domain_add,
             domains::domain_verify,
             domains::domain_publish_practice,
+            trust::cert_generate,
+            trust::cert_export,
+            trust::trust_plan,
+            trust::trust_apply,
+            trust::crm_script_save,
+            trust::crm_script_import,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

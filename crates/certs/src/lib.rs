@@ -12,6 +12,7 @@
 mod cert;
 mod checks;
 mod der;
+mod der_of;
 mod error;
 mod export;
 mod generate;
@@ -32,3 +33,4 @@ pub use inspection::{Inspection, Problem, ProblemCode, Severity};
 pub use password::{generate_password, generate_password_of_length, PASSWORD_LENGTH};
 pub use pfx::{open_pfx, write_pfx, PfxContents, PfxEncryption};
 pub use read::{inspect, inspect_now};
+pub use der_of::certificate_der;

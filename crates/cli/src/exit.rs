@@ -16,6 +16,8 @@ pub const INTERNAL: u8 = 10;
 pub fn for_code(code: &str) -> u8 {
     match code {
         "invalid_input" | "ca_file_invalid" | "plan_unreadable" | "plan_invalid" | "file_unreadable" => BAD_INPUT,
+        "script_result_invalid" | "file_unwritable" => BAD_INPUT,
+        "trust_not_confirmed" => UNEXPECTED,
         "tenant_not_found" | "not_a_tenant" | "not_found" => NOT_FOUND,
         "tls_untrusted" => TLS,
         "timeout" | "network" => NETWORK,

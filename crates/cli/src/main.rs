@@ -70,6 +70,12 @@ enum Command {
     /// Explain a failure: an error code, alert text, script output or a 401's WWW-Authenticate header.
     #[command(after_help = AFTER_HELP)]
     Diagnose(cmd::diagnose::DiagnoseArgs),
+    /// Upload the S2S certificate to the Dynamics CRM service principal (plan shows the diff; apply changes it).
+    #[command(subcommand, after_help = AFTER_HELP)]
+    Trust(cmd::trust::TrustCommand),
+    /// Write the CRM-server PowerShell script (--out FILE), or import its result file (import RESULT.json).
+    #[command(name = "crm-script", after_help = AFTER_HELP)]
+    CrmScript(cmd::crm_script::CrmScriptArgs),
     /// Show where hybridsync keeps its logs, journals and settings.
     Paths(cmd::paths::PathsArgs),
     /// Check hybrid connectivity (Autodiscover DNS and HTTPS, EWS, TLS certificates, SMTP, outbound HTTPS) as a pass/fail tree.
@@ -107,6 +113,8 @@ fn main() -> ExitCode {
             Command::Diagnose(a) => cmd::diagnose::run(a),
             Command::Paths(a) => cmd::paths::run(a),
             Command::Probe(a) => cmd::probe::run(a).await,
+            Command::Trust(c) => cmd::trust::run(c).await,
+            Command::CrmScript(a) => cmd::crm_script::run(a),
         }
     });
     match result {

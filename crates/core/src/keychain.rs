@@ -129,6 +129,22 @@ impl Keychain {
         }
     }
 
+    /// Keeps a PFX's password, keyed by the certificate's thumbprint (issue 6).
+    pub fn store_pfx_password(&self, thumbprint: &str, password: &Secret) -> Result<()> {
+        self.entry(&format!("pfx-password:{}", thumbprint.to_ascii_uppercase()))?.set_password(password.expose()).map_err(explain)?;
+        tracing::info!(thumbprint, service = %self.service, "PFX password kept in the OS keychain");
+        Ok(())
+    }
+
+    /// A PFX's saved password, or `None`.
+    pub fn pfx_password(&self, thumbprint: &str) -> Result<Option<Secret>> {
+        match self.entry(&format!("pfx-password:{}", thumbprint.to_ascii_uppercase()))?.get_password() {
+            Ok(v) => Ok(Some(Secret::new(v))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(explain(e)),
+        }
+    }
+
     /// Deletes the saved refresh token; `false` when there was none.
     pub fn delete_refresh_token(&self, tenant: &str, account: &str) -> Result<bool> {
         match self.entry(&Self::refresh_user(tenant, account))?.delete_credential() {

@@ -8,6 +8,7 @@ pub mod graph;
 pub mod http;
 pub mod identity;
 pub mod secret;
+pub mod service_principal;
 
 pub use authority::{Authority, AuthorityPreset};
 pub use discovery::{discover, DiscoveryTarget, IssuerForm, OpenIdTenant};

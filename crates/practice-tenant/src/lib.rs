@@ -2,6 +2,7 @@
 //! Dynamics Web API) simulated over real TLS on a loopback port. Routes mirror Microsoft's paths;
 //! each cites its source in the project's reference (`shared/reference/ms-api.md`).
 pub mod dns;
+pub mod crm;
 mod graph;
 mod identity;
 mod server;
@@ -15,3 +16,5 @@ pub use graph::domains::{DomainEntry, Domains};
 /// The Graph domains routes' error bodies and assumptions (ms-api.md §3).
 pub use graph::domains as graph_domains;
 pub use state::{Faults, RequestRecord, Sim, Tenant};
+pub use crm::{CrmDeployment, CrmDeploymentState};
+pub use graph::service_principals::{ServicePrincipal, ServicePrincipals, StoredKey, CRM_APP_ID};

@@ -10,6 +10,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use crate::graph::{domains, me};
+use crate::graph::service_principals;
 use crate::identity::keys::SigningKey;
 use crate::identity::{oauth, openid};
 use crate::state::{seed_tenants, RequestRecord, Sim};
@@ -176,6 +177,11 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/v1.0/domains/{id}/verify", post(domains::verify))
         .route("/v1.0/domains/{id}/serviceConfigurationRecords", get(domains::service_configuration_records))
         .route("/_practice/dns/{id}/publish", post(domains::practice_publish))
+        // ms-api.md §5.5, §5.6 (G-SP): the Dynamics CRM service principal; practice-only CRM deployment (issue 6).
+        .route("/v1.0/servicePrincipals", get(service_principals::list))
+        .route("/v1.0/servicePrincipals/{id}", get(service_principals::get_one).patch(service_principals::patch))
+        .route("/_practice/crm/run-script", post(crate::crm::run_script))
+        .route("/_practice/crm/state", get(crate::crm::state))
         .layer(middleware::from_fn_with_state(state.clone(), log_request))
         .with_state(state)
 }

@@ -65,6 +65,10 @@ pub struct Sim {
     requests: Mutex<Vec<RequestRecord>>,
     /// Custom domains and the practice DNS (issue 4).
     pub domains: crate::graph::domains::Domains,
+    /// The Dynamics CRM service principal per tenant (issue 6).
+    pub service_principals: crate::graph::service_principals::ServicePrincipals,
+    /// The practice CRM deployment the generated script changes (issue 6).
+    pub crm: crate::crm::CrmDeployment,
 }
 
 /// The practice tenants every simulator starts with.

@@ -124,4 +124,36 @@ export function domainVerify(domain: string): Promise<DomainStatus> {
 
 export function domainPublishPractice(domain: string): Promise<null> {
   return call<null>("domain_publish_practice", { domain });
+// ---- Certificate, Entra trust and the CRM-server script (issue 6) ----
+import type { CertificateSummary } from "./bindings/CertificateSummary";
+import type { Change } from "./bindings/Change";
+import type { CrmScriptInput } from "./bindings/CrmScriptInput";
+import type { ExportReport } from "./bindings/ExportReport";
+import type { ExportRequest } from "./bindings/ExportRequest";
+import type { GenerateCertificateRequest } from "./bindings/GenerateCertificateRequest";
+import type { ImportReport } from "./bindings/ImportReport";
+import type { TrustPlanReport } from "./bindings/TrustPlanReport";
+
+export function certGenerate(request: GenerateCertificateRequest): Promise<CertificateSummary> {
+  return call<CertificateSummary>("cert_generate", { request });
+}
+
+export function certExport(request: ExportRequest): Promise<ExportReport> {
+  return call<ExportReport>("cert_export", { request });
+}
+
+export function trustPlan(): Promise<TrustPlanReport> {
+  return call<TrustPlanReport>("trust_plan");
+}
+
+export function trustApply(): Promise<Change[]> {
+  return call<Change[]>("trust_apply");
+}
+
+export function crmScriptSave(input: CrmScriptInput): Promise<string> {
+  return call<string>("crm_script_save", { input });
+}
+
+export function crmScriptImport(path: string): Promise<ImportReport> {
+  return call<ImportReport>("crm_script_import", { path });
 }

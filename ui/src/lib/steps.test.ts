@@ -16,7 +16,7 @@ describe("steps", () => {
       "Mailboxes",
       "Report",
     ]);
-    expect(STEPS.filter((s) => s.available).map((s) => s.id)).toEqual(["tenant", "signin", "domains", "directory", "connectivity"]);
+    expect(STEPS.filter((s) => s.available).map((s) => s.id)).toEqual(["tenant", "signin", "domains", "directory", "connectivity", "certificate", "trust", "crm-script"]);
   });
 
   it.each([

@@ -52,6 +52,8 @@ export type Scenario = {
   probeTree?: unknown;
   /** The Domains commands' state (issue 4). */
   domains?: DomainsScenario;
+  /** Certificate, trust and CRM-script commands (issue 6): each answers with its entry; an `error` entry rejects. */
+  trust?: Record<string, unknown>;
 };
 
 /**
@@ -182,6 +184,19 @@ export function install(scenario: Scenario): void {
       case "domain_verify":
       case "domain_publish_practice":
         return domainsCommand(cmd, a);
+      case "cert_generate":
+      case "cert_export":
+      case "trust_plan":
+      case "trust_apply":
+      case "crm_script_save":
+      case "crm_script_import": {
+        // Keyed by command, or "<command>:<format|path>" for the per-file answers.
+        const key = cmd === "cert_export" ? `${cmd}:${(a.request as { format: string }).format}` : cmd === "crm_script_import" ? `${cmd}:${a.path as string}` : cmd;
+        const answer = scenario.trust?.[key] ?? scenario.trust?.[cmd];
+        if (answer === undefined) throw { code: "unknown_command", message: `The mock has no answer for ${key}`, remediation: null };
+        if (typeof answer === "object" && answer !== null && "code" in answer && "message" in answer) throw answer;
+        return answer;
+      }
       default:
         throw { code: "unknown_command", message: `The mock has no command ${cmd}`, remediation: null };
     }

@@ -11,6 +11,10 @@ use crate::exit;
 pub enum CertCommand {
     /// Read a .pfx/.p12 (AES, 3DES, RC2) or .cer/.crt/.pem (PEM or DER) file and check it for server-to-server trust.
     Inspect(InspectArgs),
+    /// Generate a self-signed RSA certificate for evaluation: <name>.pfx (private key, 0600) and <name>.cer (Base-64).
+    New(super::cert_files::NewArgs),
+    /// Export a certificate as Base-64 .cer (CRLF), DER .cer, or a .pfx encrypted for the CRM server's Windows version.
+    Export(super::cert_files::ExportArgs),
 }
 
 #[derive(Args)]
@@ -28,6 +32,8 @@ pub struct InspectArgs {
 pub fn run(cmd: CertCommand) -> Result<u8, ErrorPayload> {
     match cmd {
         CertCommand::Inspect(a) => inspect_file(a),
+        CertCommand::New(a) => super::cert_files::new(a),
+        CertCommand::Export(a) => super::cert_files::export(a),
     }
 }
 

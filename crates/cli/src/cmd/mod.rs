@@ -1,5 +1,8 @@
 pub mod cert;
 pub mod diagnose;
+pub mod cert_files;
+pub mod crm_script;
+pub mod trust;
 pub mod directory;
 pub mod directory_fix;
 pub mod directory_ldap;

@@ -2,3 +2,6 @@
 pub mod domain;
 pub mod signin;
 pub mod tenant;
+pub mod cert_health;
+pub mod crm_script;
+pub mod trust;

@@ -2,3 +2,4 @@
 pub mod auth;
 pub mod domains;
 pub mod me;
+pub mod service_principals;
