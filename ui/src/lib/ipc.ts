@@ -124,6 +124,8 @@ export function domainVerify(domain: string): Promise<DomainStatus> {
 
 export function domainPublishPractice(domain: string): Promise<null> {
   return call<null>("domain_publish_practice", { domain });
+}
+
 // ---- Certificate, Entra trust and the CRM-server script (issue 6) ----
 import type { CertificateSummary } from "./bindings/CertificateSummary";
 import type { Change } from "./bindings/Change";
