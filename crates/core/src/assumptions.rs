@@ -29,4 +29,14 @@ pub const ALL: &[AssumptionDef] = &[
         source: "ms-api.md §2.3",
         used_by: "hybridsync_microsoft::identity (device-code polling)",
     },
+    AssumptionDef {
+        statement: "Graph answers a failed domain verify with 400 and error.code/error.message; the wizard shows Graph's message whatever it says.",
+        source: "ms-api.md §3.4",
+        used_by: "hybridsync_practice_tenant::graph_domains::VERIFY_FAILED_ERROR",
+    },
+    AssumptionDef {
+        statement: "The service configuration records include an Autodiscover CNAME to autodiscover.outlook.com, carried in a canonicalName field.",
+        source: "ms-api.md §3.3, §3.5",
+        used_by: "hybridsync_practice_tenant::graph_domains::{AUTODISCOVER_TARGET, CNAME_FIELD}",
+    },
 ];
