@@ -199,14 +199,6 @@ impl TestZone {
         }
     }
 
-    /// Replaces the CNAME of `name`; `target` is read like `name`.
-    pub async fn set_cname(&self, name: &str, target: &str) {
-        let name = self.name(name);
-        self.remove(&name, RecordType::CNAME).await;
-        let data = RData::CNAME(CNAME(self.name(target)));
-        self.upsert(Record::from_rdata(name, 3600, data)).await;
-    }
-
     /// Replaces the SRV records of `name`: `(priority, weight, port, target)`.
     pub async fn set_srv(&self, name: &str, records: &[(u16, u16, u16, &str)]) {
         let name = self.name(name);
