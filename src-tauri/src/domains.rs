@@ -4,13 +4,14 @@
 use hybridsync_core::keychain::Keychain;
 use hybridsync_core::steps::domain::{self, DomainRequest, DomainStatus};
 use hybridsync_core::steps::signin;
-use hybridsync_core::ErrorPayload;
+use hybridsync_core::{Change, ErrorPayload};
 use hybridsync_microsoft::domains::{Domain, DOMAIN_SCOPES};
 use hybridsync_microsoft::Graph;
 use hybridsync_practice_tenant::Servers;
 use tauri::State;
 
 use crate::settings::Mode;
+use crate::session::Session;
 use crate::state::AppState;
 
 async fn graph() -> Result<Graph, ErrorPayload> {
@@ -37,18 +38,51 @@ pub async fn domain_status(state: State<'_, AppState>, domain: String) -> Result
 }
 
 #[tauri::command]
-pub async fn domain_add(state: State<'_, AppState>, domain: String) -> Result<DomainStatus, ErrorPayload> {
+pub async fn domain_add(
+    state: State<'_, AppState>,
+    session: State<'_, Session>,
+    domain: String,
+) -> Result<DomainStatus, ErrorPayload> {
     let g = graph().await?;
     let me = g.signed_in_user().await?;
-    domain::add(&g, &me, &request(&state, domain).await).await
+    let before = known(&g, &domain).await?;
+    let after = domain::add(&g, &me, &request(&state, domain).await).await?;
+    record(&session, &after, before, "added")?;
+    Ok(after)
 }
 
 /// Verifies only when every authoritative name server returns the value (else `dns_not_ready`).
 #[tauri::command]
-pub async fn domain_verify(state: State<'_, AppState>, domain: String) -> Result<DomainStatus, ErrorPayload> {
+pub async fn domain_verify(
+    state: State<'_, AppState>,
+    session: State<'_, Session>,
+    domain: String,
+) -> Result<DomainStatus, ErrorPayload> {
     let g = graph().await?;
     let me = g.signed_in_user().await?;
-    domain::verify(&g, &me, &request(&state, domain).await).await
+    let before = known(&g, &domain).await?;
+    let after = domain::verify(&g, &me, &request(&state, domain).await).await?;
+    record(&session, &after, before, "isVerified")?;
+    Ok(after)
+}
+
+/// The domain as the tenant had it before a change (`None`: not added).
+async fn known(g: &Graph, domain: &str) -> Result<Option<Domain>, ErrorPayload> {
+    let want = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+    Ok(domain::list(g).await?.into_iter().find(|d| d.id.eq_ignore_ascii_case(&want)))
+}
+
+/// Records what changed in the session journal; an add or verify that changed nothing records nothing.
+fn record(session: &Session, after: &DomainStatus, before: Option<Domain>, field: &str) -> Result<(), ErrorPayload> {
+    let was = |d: &Option<Domain>| d.as_ref().map(|d| serde_json::json!({"isVerified": d.is_verified}));
+    let (b, a) = (was(&before), was(&after.tenant));
+    if b == a {
+        return Ok(());
+    }
+    session.record_change(
+        "domains",
+        Change { target: format!("graph:domains/{}", after.domain), field: field.into(), before: b, after: a },
+    )
 }
 
 /// Practice mode only: publishes the domain's TXT record on the practice name servers.

@@ -4,6 +4,8 @@ mod diagnostics;
 mod domains;
 mod platform;
 mod readiness;
+mod report;
+mod session;
 mod settings;
 mod signin;
 mod troubleshoot;
@@ -23,6 +25,7 @@ pub fn run() {
     let result = tauri::Builder::default()
         .manage(app_state)
         .manage(trust::TrustState::default())
+        .manage(session::Session::start())
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::choose_mode,
@@ -35,6 +38,7 @@ pub fn run() {
             signin::whoami,
             signin::sign_out,
             troubleshoot::troubleshoot,
+            report::report_export,
             readiness::directory_scan,
             readiness::probe_connectivity,
             domains::domains_list,

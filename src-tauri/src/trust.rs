@@ -96,7 +96,7 @@ fn trust_certificate(c: &GeneratedCertificate) -> Result<TrustCertificate, Error
 }
 
 /// Where a file goes: the test hook, else the Documents folder's hybridsync folder.
-fn save_path(name: &str) -> PathBuf {
+pub(crate) fn save_path(name: &str) -> PathBuf {
     if let Ok(p) = std::env::var(SAVE_PATH_FOR_TESTS) {
         let p = PathBuf::from(p);
         return if p.is_dir() { p.join(name) } else { p };
@@ -208,10 +208,11 @@ pub async fn trust_plan(state: State<'_, TrustState>) -> Result<TrustPlanReport,
 }
 
 #[tauri::command]
-pub async fn trust_apply(state: State<'_, TrustState>) -> Result<Vec<Change>, ErrorPayload> {
+pub async fn trust_apply(state: State<'_, TrustState>, session: State<'_, crate::session::Session>) -> Result<Vec<Change>, ErrorPayload> {
     let step = step(&state).await?;
     let ctx = StepContext::new(hybridsync_core::EventSink::none());
-    let path = hybridsync_core::paths::data_dir().join("journals").join("wizard-trust.jsonl");
+    // One journal per apply, in this window's session folder (the run report reads them all).
+    let path = session.next_journal("trust");
     let mut journal = hybridsync_core::journal::Journal::open(&path)?;
     let out = engine::run(&[&step as &dyn Step], &ctx, &mut journal).await?;
     Ok(out.into_iter().flat_map(|o| o.applied).collect())

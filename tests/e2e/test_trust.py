@@ -2,6 +2,7 @@
 test folder), upload it to the practice tenant's Dynamics CRM service principal, "run" the CRM
 script on the practice CRM deployment and import its result: the steps are done."""
 import base64
+import hashlib
 import json
 import os
 import ssl
@@ -109,6 +110,24 @@ class Trust(unittest.TestCase):
         with urllib.request.urlopen(self.base + "/_practice/crm/state", context=self.ctx(), timeout=20) as r:
             state = json.loads(r.read())
         self.assertEqual(state["certificate_thumbprint"], self.thumb)
+
+    def test_5_the_session_report_holds_the_upload(self):
+        s = self.s
+        s.click(s.wait('[data-testid="step-report"]'))
+        s.click(s.wait('[data-testid="report-export"]'))
+        path = s.wait_text('[data-testid="report-path"]', lambda t: t.strip() != "", timeout=30).strip()
+        sha = s.text(s.wait('[data-testid="report-sha256"]')).strip()
+        self.assertEqual(os.path.dirname(path), self.out)
+        with open(path, "rb") as f:
+            data = f.read()
+        self.assertEqual(hashlib.sha256(data).hexdigest(), sha)
+        html = data.decode()
+        # The upload is in it, before and after; no key material or token is.
+        self.assertIn("keyCredentials", html)
+        self.assertIn("Upload certificate to the Dynamics service principal", html)
+        self.assertNotIn("PRIVATE KEY", html)
+        self.assertNotIn(PRACTICE_PASSWORD, html)
+        s.wait_text('[data-testid="step-report"]', lambda t: "done" in t)
 
 
 if __name__ == "__main__":

@@ -159,3 +159,11 @@ export function crmScriptSave(input: CrmScriptInput): Promise<string> {
 export function crmScriptImport(path: string): Promise<ImportReport> {
   return call<ImportReport>("crm_script_import", { path });
 }
+
+// ---- The run report of this session (issue 8) ----
+import type { ReportRequest } from "./bindings/ReportRequest";
+import type { ReportWritten } from "./bindings/ReportWritten";
+
+export function reportExport(request: ReportRequest): Promise<ReportWritten> {
+  return call<ReportWritten>("report_export", { request });
+}

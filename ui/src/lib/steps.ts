@@ -25,7 +25,7 @@ export const STEPS: readonly StepDef[] = [
   { id: "crm-script", title: "CRM server script", available: true },
   { id: "profile", title: "Email server profile", available: false },
   { id: "mailboxes", title: "Mailboxes", available: false },
-  { id: "report", title: "Report", available: false },
+  { id: "report", title: "Report", available: true },
 ];
 
 /**

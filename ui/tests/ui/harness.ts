@@ -44,6 +44,8 @@ export type Scenario = {
   signOutError?: unknown;
   /** troubleshoot answers, keyed by the request's code (then its remediation id); null otherwise. */
   cards?: Record<string, Card>;
+  /** What report_export answers (any value: a ReportWritten, or an error to reject with under `error`). */
+  report?: { written?: unknown; error?: unknown };
   /** directory_scan answers with this many generated findings (see directoryFinding). */
   directoryRows?: number;
   /** directory_scan rejects with this value instead. */
@@ -161,6 +163,11 @@ export function install(scenario: Scenario): void {
         return scenario.diagnostics ?? "hybridsync diagnostics";
       case "ui_ready":
         return null;
+      case "report_export": {
+        if (scenario.report?.error !== undefined) throw scenario.report.error;
+        const format = ((a.request ?? {}) as { format?: string }).format ?? "html";
+        return scenario.report?.written ?? { path: `/home/admin/Documents/hybridsync/hybridsync-report.${format}`, sha256: "ab".repeat(32), bytes: 1234, steps: 2, changes: 3 };
+      }
       case "troubleshoot": {
         const r = (a.request ?? {}) as { code?: string | null; remediation?: string | null };
         const cards = scenario.cards ?? {};

@@ -1,0 +1,78 @@
+//! The run report of this window's session, exported as HTML, JSON or Markdown (issue 8).
+use hybridsync_core::run_report::{build, ReportInput};
+use hybridsync_core::ErrorPayload;
+use serde::{Deserialize, Serialize};
+use tauri::State;
+use ts_rs::TS;
+
+use crate::session::Session;
+use crate::state::AppState;
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct ReportRequest {
+    /// "html", "json" or "md".
+    pub format: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ReportWritten {
+    pub path: String,
+    pub sha256: String,
+    pub bytes: u32,
+    pub steps: u32,
+    pub changes: u32,
+}
+
+const TITLES: &[(&str, &str)] = &[
+    ("domains", "Add and verify the domain"),
+    ("trust", "Upload certificate to the Dynamics service principal"),
+];
+
+#[tauri::command]
+pub async fn report_export(
+    app: State<'_, AppState>,
+    session: State<'_, Session>,
+    request: ReportRequest,
+) -> Result<ReportWritten, ErrorPayload> {
+    let ext = match request.format.as_str() {
+        "html" | "json" | "md" => request.format.clone(),
+        other => return Err(ErrorPayload::new("invalid_input", format!("report format {other:?}: choose html, json or md"), None)),
+    };
+    let records = session.records()?;
+    let mode = app.settings().mode;
+    let practice = app.practice.lock().await;
+    let tenant = practice.as_ref().and_then(|r| r.sim.tenants().into_iter().next());
+    let environment = hybridsync_report::Environment {
+        hybridsync_version: env!("CARGO_PKG_VERSION").to_string(),
+        os: std::env::consts::OS.to_string(),
+        cloud: match mode {
+            Some(crate::settings::Mode::Practice) => "practice tenant (simulated)".into(),
+            _ => "worldwide".into(),
+        },
+        tenant_id: tenant.as_ref().map(|t| t.id.clone()),
+        tenant_domain: tenant.as_ref().map(|t| t.default_domain().to_string()),
+        ..Default::default()
+    };
+    drop(practice);
+    let report = build(ReportInput {
+        title: "Hybrid Sync Wizard session".into(),
+        run_id: "wizard-session".into(),
+        environment,
+        records: &records,
+        outcomes: &[],
+        titles: TITLES,
+    });
+    let path = crate::trust::save_path(&format!("hybridsync-report.{ext}"));
+    let w = hybridsync_report::write_report(&report, &path).map_err(|e| {
+        ErrorPayload::new("file_unwritable", e.to_string(), Some("files.check-permissions"))
+    })?;
+    Ok(ReportWritten {
+        path: w.path.display().to_string(),
+        sha256: w.sha256,
+        bytes: w.bytes as u32,
+        steps: report.steps.len() as u32,
+        changes: report.steps.iter().map(|s| s.changes.len() as u32).sum(),
+    })
+}
