@@ -1,6 +1,7 @@
 //! The practice tenant: Microsoft's identity endpoints (and, as the product grows, Graph and the
 //! Dynamics Web API) simulated over real TLS on a loopback port. Routes mirror Microsoft's paths;
 //! each cites its source in the project's reference (`shared/reference/ms-api.md`).
+pub mod dynamics;
 mod graph;
 mod identity;
 mod server;
@@ -10,3 +11,4 @@ mod tls;
 pub use server::{Options, Running, StartError};
 pub use identity::users::{DirectoryRole, TestUser, DOMAIN_NAME_ADMINISTRATOR, GLOBAL_ADMINISTRATOR, PRACTICE_PASSWORD};
 pub use state::{Faults, RequestRecord, Sim, Tenant};
+pub use dynamics::{Deployment, Dynamics, Knobs};

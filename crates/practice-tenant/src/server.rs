@@ -160,6 +160,8 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/v1.0/me/transitiveMemberOf", get(me::transitive_member_of))
         // ms-api.md §4 (G-ORG).
         .route("/v1.0/organization", get(me::organization))
+        // ms-api.md §6: the Dynamics 365 Web API (issue 7).
+        .merge(crate::dynamics::web::routes(state.clone()))
         .layer(middleware::from_fn_with_state(state.clone(), log_request))
         .with_state(state)
 }

@@ -63,6 +63,8 @@ pub struct Sim {
     token_errors: Mutex<Vec<String>>,
     faults: Mutex<Faults>,
     requests: Mutex<Vec<RequestRecord>>,
+    /// The Dynamics Web API's tables, knobs and deployment facts (issue 7).
+    pub dynamics: crate::dynamics::Dynamics,
 }
 
 /// The practice tenants every simulator starts with.
