@@ -2,10 +2,13 @@
 //! contract in the project's reference (`shared/reference/ms-api.md`), cited next to the code.
 pub mod authority;
 pub mod discovery;
+pub mod dynamics;
+pub mod dynamics_batch;
 pub mod error;
 pub mod graph;
 pub mod http;
 pub mod identity;
+pub mod retry;
 pub mod secret;
 
 pub use authority::{Authority, AuthorityPreset};
@@ -15,3 +18,4 @@ pub use http::{HttpOptions, Transport};
 pub use graph::{require_role, Graph, RoleRequirement, SignedInUser};
 pub use identity::{ClientConfig, DeviceCode, DevicePolling, Identity, LoopbackOptions, Tokens};
 pub use secret::Secret;
+pub use dynamics::{Dynamics, DynamicsAuth};

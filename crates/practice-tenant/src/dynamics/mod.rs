@@ -35,7 +35,8 @@ pub struct Knobs {
     pub op_time: Duration,
     /// At most this many requests are served at once; the rest wait. `None`: no limit.
     pub capacity: Option<usize>,
-    /// Share of requests (0.0–1.0) that fail: a third each 429 + Retry-After, 503, connection reset.
+    /// Share of requests (0.0–1.0) that fail: a quarter each 429 + Retry-After, 503, connection reset
+    /// before the work, connection reset after the work (the answer is lost).
     pub fault_rate: f64,
     /// The `Retry-After` seconds of a 429.
     pub retry_after_secs: u64,
@@ -73,6 +74,7 @@ pub struct Dynamics {
     rng: AtomicU64,
     pub(crate) faults: Mutex<FaultCounts>,
     next_tx: AtomicU64,
+    throttle_burst: AtomicU64,
 }
 
 impl Default for Dynamics {
@@ -84,6 +86,7 @@ impl Default for Dynamics {
             rng: AtomicU64::new(0x9E37_79B9_7F4A_7C15),
             faults: Mutex::default(),
             next_tx: AtomicU64::new(1),
+            throttle_burst: AtomicU64::new(0),
         }
     }
 }
@@ -151,5 +154,34 @@ impl Dynamics {
                 Err(cur) => x = cur,
             }
         }
+    }
+}
+
+impl Dynamics {
+    /// Answers the next `n` Dynamics requests with 429 + `Retry-After` (a throttling burst mid-run).
+    pub fn throttle_next(&self, n: u64) {
+        self.throttle_burst.store(n, Ordering::Relaxed);
+    }
+
+    /// Takes one request of the throttling burst, if any is left.
+    pub(crate) fn take_throttle(&self) -> bool {
+        self.throttle_burst
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+            .is_ok()
+    }
+}
+
+/// Approves a pending device code for a practice user, as the verification page does after the
+/// user signs in. For in-process runs (`hybridsync bench bulk`) that have nobody to type the code.
+pub fn approve_device_code(sim: &crate::Sim, user_code: &str, upn: &str) -> bool {
+    let Some(user) = sim.find_user(upn) else { return false };
+    let code = user_code.trim().replace('-', "").to_ascii_uppercase();
+    let mut grants = lock(&sim.grants);
+    match grants.devices.iter_mut().find(|d| d.user_code == code) {
+        Some(d) => {
+            d.status = crate::identity::grants::DeviceStatus::Approved(user);
+            true
+        }
+        None => false,
     }
 }

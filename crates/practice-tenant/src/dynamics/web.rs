@@ -56,10 +56,11 @@ async fn load(State(app): State<Arc<AppState>>, req: Request, next: Next) -> Res
         tokio::time::sleep(knobs.latency).await;
     }
     let mut reset_after = false;
-    if knobs.fault_rate > 0.0 {
-        let r = dy.roll();
-        if r < knobs.fault_rate {
-            let kind = (r / knobs.fault_rate * 4.0) as u32;
+    let burst = dy.take_throttle();
+    if burst || knobs.fault_rate > 0.0 {
+        let r = if burst { 0.0 } else { dy.roll() };
+        if burst || r < knobs.fault_rate {
+            let kind = if burst { 0 } else { (r / knobs.fault_rate * 4.0) as u32 };
             match kind {
                 0 => {
                     lock(&dy.faults).throttled += 1;
