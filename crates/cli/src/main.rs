@@ -66,6 +66,9 @@ enum Command {
     Cert(cmd::cert::CertCommand),
     /// Show where hybridsync keeps its logs, journals and settings.
     Paths(cmd::paths::PathsArgs),
+    /// Measure the Dynamics bulk path against an in-process practice tenant.
+    #[command(subcommand, after_help = AFTER_HELP)]
+    Bench(cmd::bench::BenchCommand),
 }
 
 fn main() -> ExitCode {
@@ -95,6 +98,7 @@ fn main() -> ExitCode {
             Command::Whoami(a) => cmd::signin::whoami(a).await,
             Command::Cert(c) => cmd::cert::run(c),
             Command::Paths(a) => cmd::paths::run(a),
+            Command::Bench(c) => cmd::bench::run(c).await,
         }
     });
     match result {

@@ -1,3 +1,4 @@
+pub mod bench;
 pub mod cert;
 pub mod directory;
 pub mod dns;
