@@ -66,6 +66,12 @@ enum Command {
     Cert(cmd::cert::CertCommand),
     /// Show where hybridsync keeps its logs, journals and settings.
     Paths(cmd::paths::PathsArgs),
+    /// The Dynamics email server profile "Exchange Online (Hybrid)": plan or apply (and the defaults).
+    #[command(subcommand, after_help = AFTER_HELP)]
+    Profile(cmd::dynamics::ProfileCommand),
+    /// Dynamics mailboxes: list, configure, approve, test (Test & Enable) and watch, in bulk.
+    #[command(subcommand, after_help = AFTER_HELP)]
+    Mailboxes(cmd::dynamics::MailboxesCommand),
     /// Measure the Dynamics bulk path against an in-process practice tenant.
     #[command(subcommand, after_help = AFTER_HELP)]
     Bench(cmd::bench::BenchCommand),
@@ -99,6 +105,8 @@ fn main() -> ExitCode {
             Command::Cert(c) => cmd::cert::run(c),
             Command::Paths(a) => cmd::paths::run(a),
             Command::Bench(c) => cmd::bench::run(c).await,
+            Command::Profile(c) => cmd::dynamics::profile(c).await,
+            Command::Mailboxes(c) => cmd::dynamics::mailboxes(c).await,
         }
     });
     match result {

@@ -1,6 +1,7 @@
 pub mod bench;
 pub mod cert;
 pub mod directory;
+pub mod dynamics;
 pub mod dns;
 pub mod paths;
 pub mod run;

@@ -2,6 +2,7 @@
 pub mod signin;
 pub mod tenant;
 // Dynamics 365 (issue 7).
+pub mod crm;
 pub mod defaults;
 pub mod mailboxes;
 pub mod profile;
