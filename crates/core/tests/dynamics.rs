@@ -21,6 +21,9 @@ struct Env {
     sim: Running,
     dir: tempfile::TempDir,
     client: Arc<Dynamics>,
+    /// For the raw requests of the error-format test.
+    raw: reqwest::Client,
+    token: hybridsync_microsoft::Secret,
 }
 
 /// Signs in to the practice tenant's identity for the Dynamics resource (AD FS OAuth style) and
@@ -40,9 +43,11 @@ async fn env() -> Env {
     let code = identity.start_device_code(&[scope.as_str()]).await.unwrap();
     assert!(approve_device_code(&sim.sim, &code.user_code, ADMIN));
     let tokens = identity.wait_for_device_code(&code, &DevicePolling::default(), &CancellationToken::new()).await.unwrap();
+    let raw = transport.client.clone();
+    let token = tokens.access_token.clone();
     let mut client = Dynamics::new(transport, &format!("{}/{PRACTICE_ORG}", sim.base_url), "v9.0", DynamicsAuth::Bearer(tokens.access_token)).unwrap();
     client.retry = RetryPolicy { base_delay: Duration::from_millis(20), ..RetryPolicy::default() };
-    Env { sim, dir, client: Arc::new(client) }
+    Env { sim, dir, client: Arc::new(client), raw, token }
 }
 
 fn ctx() -> StepContext {
@@ -266,4 +271,35 @@ async fn a_fault_run_over_10000_mailboxes_configures_each_exactly_once() {
     assert!(per_mailbox.values().all(|c| *c == 1), "each exactly once");
     let rows = env.sim.sim.dynamics.rows("mailboxes");
     assert!(rows.iter().all(|r| r["emailrouteraccessapproval"] == 1 && r["incomingemaildeliverymethod"] == 2 && r["actdeliverymethod"] == 1));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn errors_come_in_the_dataverse_format_404_412_and_an_oversized_batch_400() {
+    let env = env().await;
+    env.sim.sim.dynamics.seed_mailboxes(2);
+    let root = env.client.service_root().to_string();
+    let missing = "a0000000-0000-4000-8000-00000000ffff";
+    let r = env.raw.get(format!("{root}mailboxes({missing})")).bearer_auth(env.token.expose()).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "0x80040217");
+    assert_eq!(v["error"]["message"], format!("mailbox With Id = {missing} Does Not Exist"));
+    // An ETag from before a change no longer matches.
+    let url = format!("{root}mailboxes({})", mailbox_id(1));
+    let etag = env.raw.get(&url).bearer_auth(env.token.expose()).send().await.unwrap().json::<serde_json::Value>().await.unwrap()["@odata.etag"].as_str().unwrap().to_string();
+    env.client.patch("mailboxes", &mailbox_id(1), &json!({"emailrouteraccessapproval": 1})).await.unwrap();
+    let r = env.raw.patch(&url).bearer_auth(env.token.expose()).header("If-Match", etag).json(&json!({"emailrouteraccessapproval": 3})).send().await.unwrap();
+    assert_eq!(r.status(), 412);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "0x80060882");
+    // 1001 operations are refused as a whole; the client refuses them before sending.
+    let ops: Vec<BatchOp> = (0..1001).map(|_| BatchOp { method: "PATCH", path: format!("mailboxes({})", mailbox_id(2)), body: Some(json!({"emailrouteraccessapproval": 1})), if_match_any: true }).collect();
+    assert_eq!(env.client.batch(&ops, true).await.unwrap_err().code(), "invalid_input");
+    let body = hybridsync_microsoft::dynamics_batch::render(&ops, &root, "batch_big", true);
+    let r = env.raw.post(format!("{root}$batch")).bearer_auth(env.token.expose()).header("Content-Type", "multipart/mixed; boundary=batch_big").body(body).send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert!(v["error"]["message"].as_str().unwrap().contains("exceeds the maximum of 1000"), "{v}");
+    let rows = env.sim.sim.dynamics.rows("mailboxes");
+    assert_eq!(rows[1]["emailrouteraccessapproval"], 2, "nothing of the refused batch was applied");
 }

@@ -4,6 +4,7 @@
 //! connections retried per [`RetryPolicy`] (only requests that are safe to repeat: reads, and
 //! PATCHes of a row by id with `If-Match: *`).
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use futures::stream::{self, StreamExt};
 use reqwest::Method;
@@ -357,9 +358,10 @@ impl Dynamics {
         })
     }
 
-    /// Updates many rows: batches of one changeset each, `concurrency` batches at once. A
-    /// changeset that fails on one row is sent again without that row (the row is reported).
-    pub async fn bulk_patch<F>(&self, updates: Vec<Update>, opts: &BulkOptions, progress: F) -> BulkOutcome
+    /// Updates many rows: batches of one changeset each, `concurrency` batches at once (each on
+    /// its own task, so building and reading the batch bodies runs in parallel). A changeset that
+    /// fails on one row is sent again without that row (the row is reported).
+    pub async fn bulk_patch<F>(self: &Arc<Self>, updates: Vec<Update>, opts: &BulkOptions, progress: F) -> BulkOutcome
     where
         F: Fn(BulkProgress) + Sync,
     {
@@ -370,55 +372,56 @@ impl Dynamics {
             .unwrap_or_else(|| total.div_ceil(concurrency).max(1))
             .clamp(1, MAX_BATCH_OPERATIONS);
         let chunks: Vec<Vec<Update>> = updates.chunks(size).map(|c| c.to_vec()).collect();
-        let done = AtomicUsize::new(0);
-        let failed_count = AtomicUsize::new(0);
-        let batches = AtomicUsize::new(0);
-        let results: Vec<(Vec<String>, Vec<(String, String)>)> = stream::iter(chunks)
+        let batches = Arc::new(AtomicUsize::new(0));
+        let mut done = 0;
+        let mut out = BulkOutcome::default();
+        let mut running = stream::iter(chunks)
             .map(|chunk| {
-                let (done, failed_count, batches, progress) = (&done, &failed_count, &batches, &progress);
-                async move {
-                    let mut ok = Vec::new();
-                    let mut failed = Vec::new();
-                    let mut pending = chunk;
-                    while !pending.is_empty() {
-                        let ops: Vec<BatchOp> = pending
-                            .iter()
-                            .map(|u| BatchOp { method: "PATCH", path: format!("{}({})", u.set, u.id), body: Some(u.body.clone()), if_match_any: true })
-                            .collect();
-                        batches.fetch_add(1, Ordering::Relaxed);
-                        match self.batch(&ops, true).await {
-                            Ok(answers) => match answers.iter().find(|a| a.status >= 400) {
-                                None => {
-                                    ok.extend(pending.drain(..).map(|u| u.id));
-                                }
-                                Some(bad) => {
-                                    let idx = bad.content_id.unwrap_or(1).saturating_sub(1).min(pending.len() - 1);
-                                    let u = pending.remove(idx);
-                                    failed.push((u.id, error_text(bad.body.as_bytes())));
-                                    failed_count.fetch_add(1, Ordering::Relaxed);
-                                }
-                            },
-                            Err(e) => {
-                                let msg = e.to_string();
-                                failed_count.fetch_add(pending.len(), Ordering::Relaxed);
-                                failed.extend(pending.drain(..).map(|u| (u.id, msg.clone())));
-                            }
-                        }
-                    }
-                    let d = done.fetch_add(ok.len(), Ordering::Relaxed) + ok.len();
-                    progress(BulkProgress { done: d, failed: failed_count.load(Ordering::Relaxed), total });
-                    (ok, failed)
-                }
+                let (client, batches) = (self.clone(), batches.clone());
+                tokio::spawn(async move { client.send_chunk(chunk, &batches).await })
             })
-            .buffer_unordered(concurrency)
-            .collect()
-            .await;
-        let mut out = BulkOutcome { batches: batches.load(Ordering::Relaxed), ..BulkOutcome::default() };
-        for (ok, failed) in results {
+            .buffer_unordered(concurrency);
+        while let Some(joined) = running.next().await {
+            let (ok, failed) = match joined {
+                Ok(r) => r,
+                Err(e) => (Vec::new(), vec![(String::from("(batch)"), format!("a batch task stopped: {e}"))]),
+            };
+            done += ok.len();
             out.succeeded.extend(ok);
             out.failed.extend(failed);
+            progress(BulkProgress { done, failed: out.failed.len(), total });
         }
+        out.batches = batches.load(Ordering::Relaxed);
         out
+    }
+
+    /// One chunk of a bulk run: its changeset, sent again without any row that failed.
+    async fn send_chunk(&self, chunk: Vec<Update>, batches: &AtomicUsize) -> (Vec<String>, Vec<(String, String)>) {
+        let mut ok = Vec::new();
+        let mut failed = Vec::new();
+        let mut pending = chunk;
+        while !pending.is_empty() {
+            let ops: Vec<BatchOp> = pending
+                .iter()
+                .map(|u| BatchOp { method: "PATCH", path: format!("{}({})", u.set, u.id), body: Some(u.body.clone()), if_match_any: true })
+                .collect();
+            batches.fetch_add(1, Ordering::Relaxed);
+            match self.batch(&ops, true).await {
+                Ok(answers) => match answers.iter().find(|a| a.status >= 400) {
+                    None => ok.extend(pending.drain(..).map(|u| u.id)),
+                    Some(bad) => {
+                        let idx = bad.content_id.unwrap_or(1).saturating_sub(1).min(pending.len() - 1);
+                        let u = pending.remove(idx);
+                        failed.push((u.id, error_text(bad.body.as_bytes())));
+                    }
+                },
+                Err(e) => {
+                    let msg = e.to_string();
+                    failed.extend(pending.drain(..).map(|u| (u.id, msg.clone())));
+                }
+            }
+        }
+        (ok, failed)
     }
 }
 

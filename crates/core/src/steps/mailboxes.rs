@@ -225,7 +225,7 @@ pub async fn alerts(client: &Dynamics, mailbox_ids: &[String]) -> Result<Vec<Mai
 }
 
 /// Sends the updates in bulk and reports progress per batch as events.
-pub async fn apply_bulk(client: &Dynamics, updates: Vec<Update>, opts: &BulkOptions, ctx: &StepContext) -> BulkOutcome {
+pub async fn apply_bulk(client: &Arc<Dynamics>, updates: Vec<Update>, opts: &BulkOptions, ctx: &StepContext) -> BulkOutcome {
     let total = updates.len() as u32;
     client
         .bulk_patch(updates, opts, |p| {

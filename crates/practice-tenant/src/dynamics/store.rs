@@ -415,31 +415,37 @@ impl Store {
 
     fn patch(&mut self, def: &'static EntityDef, id: &str, req: &Req, tx: &mut Tx) -> Result<Ok200, DvError> {
         let body = Self::parse_body(req)?;
-        let current = self.table(def.set).get(id).cloned().ok_or_else(|| DvError::not_found(def.logical, id))?;
-        if let Some(m) = req.header("if-match") {
-            let etag = format!("W/\"{}\"", current.get("versionnumber").cloned().unwrap_or(Value::Null));
-            if m.trim() != "*" && m.trim() != etag {
-                return Err(DvError::new(
-                    StatusCode::PRECONDITION_FAILED,
-                    CODE_PRECONDITION,
-                    "The version of the existing record doesn't match the RowVersion property provided.",
-                ));
+        let changed: Vec<String> = {
+            let current = self.tables.get(def.set).and_then(|t| t.get(id)).ok_or_else(|| DvError::not_found(def.logical, id))?;
+            if let Some(m) = req.header("if-match") {
+                let etag = format!("W/\"{}\"", current.get("versionnumber").cloned().unwrap_or(Value::Null));
+                if m.trim() != "*" && m.trim() != etag {
+                    return Err(DvError::new(
+                        StatusCode::PRECONDITION_FAILED,
+                        CODE_PRECONDITION,
+                        "The version of the existing record doesn't match the RowVersion property provided.",
+                    ));
+                }
             }
-        }
-        let writes = self.writes(def, &body)?;
-        let changed: Vec<String> =
-            writes.iter().filter(|(k, v)| current.get(k) != Some(v)).map(|(k, _)| k.clone()).collect();
+            let writes = self.writes(def, &body)?;
+            writes.into_iter().filter(|(k, v)| current.get(k) != Some(v)).map(|(k, _)| k).collect()
+        };
         if changed.is_empty() {
             return Ok(no_content(req, def, id));
         }
+        let writes = self.writes(def, &body)?;
         let version = self.next_version();
-        let mut row = current.clone();
+        let stamp = def.fields.contains(&"modifiedon").then(now_text);
+        let Some(row) = self.table(def.set).get_mut(id) else {
+            return Err(DvError::not_found(def.logical, id));
+        };
+        let previous = row.clone();
         for (k, v) in writes {
             row.insert(k, v);
         }
         row.insert("versionnumber".into(), json!(version));
-        if def.fields.contains(&"modifiedon") {
-            row.insert("modifiedon".into(), json!(now_text()));
+        if let Some(t) = stamp {
+            row.insert("modifiedon".into(), json!(t));
         }
         let schedule = def.set == "mailboxes"
             && changed.iter().any(|c| c == "testemailconfigurationscheduled")
@@ -449,8 +455,7 @@ impl Store {
                 row.insert(s.into(), json!(0));
             }
         }
-        tx.undo.push((def.set, id.to_string(), Some(current)));
-        self.table(def.set).insert(id.to_string(), row);
+        tx.undo.push((def.set, id.to_string(), Some(previous)));
         self.audit.push(AuditEntry { entity: def.logical.into(), id: id.into(), fields: changed, tx: tx.id });
         if schedule {
             self.jobs.push_back(Job { mailbox: id.into(), due: Instant::now() + req.test_delay, tx: tx.id });
