@@ -81,6 +81,15 @@ enum Command {
     /// Check hybrid connectivity (Autodiscover DNS and HTTPS, EWS, TLS certificates, SMTP, outbound HTTPS) as a pass/fail tree.
     #[command(after_help = AFTER_HELP)]
     Probe(cmd::probe::ProbeArgs),
+    /// The Dynamics email server profile "Exchange Online (Hybrid)": plan or apply (and the defaults).
+    #[command(subcommand, after_help = AFTER_HELP)]
+    Profile(cmd::dynamics::ProfileCommand),
+    /// Dynamics mailboxes: list, configure, approve, test (Test & Enable) and watch, in bulk.
+    #[command(subcommand, after_help = AFTER_HELP)]
+    Mailboxes(cmd::dynamics::MailboxesCommand),
+    /// Measure the Dynamics bulk path against an in-process practice tenant.
+    #[command(subcommand, after_help = AFTER_HELP)]
+    Bench(cmd::bench::BenchCommand),
 }
 
 fn main() -> ExitCode {
@@ -115,6 +124,9 @@ fn main() -> ExitCode {
             Command::Probe(a) => cmd::probe::run(a).await,
             Command::Trust(c) => cmd::trust::run(c).await,
             Command::CrmScript(a) => cmd::crm_script::run(a),
+            Command::Bench(c) => cmd::bench::run(c).await,
+            Command::Profile(c) => cmd::dynamics::profile(c).await,
+            Command::Mailboxes(c) => cmd::dynamics::mailboxes(c).await,
         }
     });
     match result {

@@ -3,10 +3,13 @@
 pub mod authority;
 pub mod discovery;
 pub mod domains;
+pub mod dynamics;
+pub mod dynamics_batch;
 pub mod error;
 pub mod graph;
 pub mod http;
 pub mod identity;
+pub mod retry;
 pub mod secret;
 pub mod service_principal;
 
@@ -17,3 +20,4 @@ pub use http::{HttpOptions, Transport};
 pub use graph::{require_role, Graph, RoleRequirement, SignedInUser};
 pub use identity::{ClientConfig, DeviceCode, DevicePolling, Identity, LoopbackOptions, Tokens};
 pub use secret::Secret;
+pub use dynamics::{Dynamics, DynamicsAuth};

@@ -3,6 +3,7 @@
 //! each cites its source in the project's reference (`shared/reference/ms-api.md`).
 pub mod dns;
 pub mod crm;
+pub mod dynamics;
 mod graph;
 mod identity;
 mod server;
@@ -18,3 +19,4 @@ pub use graph::domains as graph_domains;
 pub use state::{Faults, RequestRecord, Sim, Tenant};
 pub use crm::{CrmDeployment, CrmDeploymentState};
 pub use graph::service_principals::{ServicePrincipal, ServicePrincipals, StoredKey, CRM_APP_ID};
+pub use dynamics::{Deployment, Dynamics, Knobs};

@@ -182,6 +182,8 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/v1.0/servicePrincipals/{id}", get(service_principals::get_one).patch(service_principals::patch))
         .route("/_practice/crm/run-script", post(crate::crm::run_script))
         .route("/_practice/crm/state", get(crate::crm::state))
+        // ms-api.md §6: the Dynamics 365 Web API (issue 7).
+        .merge(crate::dynamics::web::routes(state.clone()))
         .layer(middleware::from_fn_with_state(state.clone(), log_request))
         .with_state(state)
 }

@@ -1,3 +1,4 @@
+pub mod bench;
 pub mod cert;
 pub mod diagnose;
 pub mod cert_files;
@@ -7,6 +8,7 @@ pub mod directory;
 pub mod directory_fix;
 pub mod directory_ldap;
 pub mod domain;
+pub mod dynamics;
 pub mod dns;
 pub mod paths;
 pub mod probe;

@@ -5,3 +5,8 @@ pub mod tenant;
 pub mod cert_health;
 pub mod crm_script;
 pub mod trust;
+// Dynamics 365 (issue 7).
+pub mod crm;
+pub mod defaults;
+pub mod mailboxes;
+pub mod profile;

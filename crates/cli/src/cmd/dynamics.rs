@@ -1,0 +1,310 @@
+//! `hybridsync profile plan|apply` and `hybridsync mailboxes list|configure|approve|test|watch`:
+//! the Dynamics steps against a CRM organization, signed in with the saved sign-in.
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::{Args, Subcommand};
+use hybridsync_core::journal::Journal;
+use hybridsync_core::keychain::Keychain;
+use hybridsync_core::steps::crm::{self, CrmTarget};
+use hybridsync_core::steps::defaults::DefaultsStep;
+use hybridsync_core::steps::mailboxes::{self, Actions, MailboxFilter, MailboxesStep};
+use hybridsync_core::steps::profile::{ProfileSettings, ProfileStep};
+use hybridsync_core::{engine, ErrorPayload, Step, StepContext};
+use hybridsync_microsoft::dynamics::{BulkOptions, MAX_PAGE_SIZE};
+use hybridsync_microsoft::Dynamics;
+
+use crate::{exit, progress};
+
+#[derive(Args, Clone)]
+pub struct CrmArgs {
+    /// The organization's address: https://crm.contoso.com/contoso (IFD or internal).
+    #[arg(long)]
+    pub url: String,
+    /// The Web API version.
+    #[arg(long, default_value = "v9.0", value_parser = ["v9.0", "v9.1"])]
+    pub api_version: String,
+    /// A PEM file of CA certificates to trust for the CRM server (TLS inspection, internal CA).
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Clone)]
+pub struct ProfileArgs {
+    #[command(flatten)]
+    pub crm: CrmArgs,
+    /// The email server profile's name.
+    #[arg(long, default_value = "Exchange Online (Hybrid)")]
+    pub name: String,
+    /// A tenant ID for the profile; by default the organization's S2STenantId is used.
+    #[arg(long)]
+    pub tenant_id: Option<String>,
+    /// Use autodiscover instead of the Exchange Online EWS URL.
+    #[arg(long)]
+    pub autodiscover: bool,
+    /// Process emails received after this date and time (2026-11-01T00:00:00Z).
+    #[arg(long)]
+    pub process_emails_received_after: Option<String>,
+    /// Minimum polling interval in minutes (0–1440).
+    #[arg(long)]
+    pub min_polling_interval: Option<u32>,
+    #[arg(long)]
+    pub move_undelivered_emails: bool,
+    /// Also make it the organization's default profile with server-side sync as the default delivery.
+    #[arg(long)]
+    pub set_default: bool,
+}
+
+#[derive(Subcommand)]
+pub enum ProfileCommand {
+    /// Show what would change (the diff), change nothing.
+    Plan(ProfileArgs),
+    /// Create or update the profile (and the defaults with --set-default).
+    Apply(ProfileArgs),
+}
+
+#[derive(Args, Clone)]
+pub struct FilterArgs {
+    /// Part of the name or email address.
+    #[arg(long)]
+    pub filter: Option<String>,
+    /// approved, pending, rejected or empty.
+    #[arg(long)]
+    pub approval: Option<String>,
+    /// success, failure or not_run.
+    #[arg(long)]
+    pub status: Option<String>,
+    /// An email server profile ID, or "none".
+    #[arg(long)]
+    pub profile_id: Option<String>,
+    /// A business unit ID.
+    #[arg(long)]
+    pub business_unit: Option<String>,
+}
+
+impl FilterArgs {
+    fn filter(&self) -> MailboxFilter {
+        MailboxFilter {
+            text: self.filter.clone(),
+            approval: self.approval.clone(),
+            status: self.status.clone(),
+            profile: self.profile_id.clone(),
+            business_unit: self.business_unit.clone(),
+        }
+    }
+}
+
+#[derive(Args, Clone)]
+pub struct MailboxArgs {
+    #[command(flatten)]
+    pub crm: CrmArgs,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// The email server profile to bind.
+    #[arg(long, default_value = "Exchange Online (Hybrid)")]
+    pub profile: String,
+    /// Operations per $batch (at most 1000).
+    #[arg(long, default_value_t = 500)]
+    pub batch_size: usize,
+    /// Batches in flight at once.
+    #[arg(long, default_value_t = 4)]
+    pub concurrency: usize,
+}
+
+#[derive(Args, Clone)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub crm: CrmArgs,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Seconds between status reads.
+    #[arg(long, default_value_t = 15)]
+    pub interval: u64,
+    /// Stop watching after this many seconds.
+    #[arg(long, default_value_t = 1800)]
+    pub timeout: u64,
+}
+
+#[derive(Subcommand)]
+pub enum MailboxesCommand {
+    /// List mailboxes (users' and queues') with their status.
+    List(ListArgs),
+    /// Bind the profile and set server-side sync (incoming 2, outgoing 2, ACT 1).
+    Configure(MailboxArgs),
+    /// Approve the email addresses.
+    Approve(MailboxArgs),
+    /// Schedule Test & Enable.
+    Test(MailboxArgs),
+    /// Watch the test results until none is pending; show the alerts of the failures.
+    Watch(WatchArgs),
+}
+
+#[derive(Args, Clone)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub crm: CrmArgs,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+}
+
+fn target(c: &CrmArgs) -> CrmTarget {
+    CrmTarget { url: c.url.clone(), api_version: c.api_version.clone(), ca_file: c.ca_file.as_ref().map(|p| p.display().to_string()) }
+}
+
+async fn client(c: &CrmArgs) -> Result<Arc<Dynamics>, ErrorPayload> {
+    let t = target(c);
+    crm::resource_of(&t.url)?;
+    let (client, info) = crm::connect(&Keychain::default(), &t).await?;
+    tracing::info!(version = %info.version, user = %info.user_id, "connected to the CRM organization");
+    Ok(Arc::new(client))
+}
+
+fn journal_path(step: &str) -> PathBuf {
+    let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
+    hybridsync_core::paths::data_dir().join("journals").join(format!("{step}-{stamp}.jsonl"))
+}
+
+async fn run_steps(steps: &[&dyn Step], json: bool, name: &str) -> Result<u8, ErrorPayload> {
+    let path = journal_path(name);
+    let mut journal = Journal::open(&path)?;
+    let (sink, bar) = progress::sink(json);
+    let result = engine::run(steps, &StepContext::new(sink), &mut journal).await;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let outcomes = result?;
+    if json {
+        super::print_json(&serde_json::json!({"journal": path, "outcomes": outcomes}))?;
+    } else {
+        for o in &outcomes {
+            println!("{:<10} {} change(s) applied", o.step, o.applied.len());
+            for f in &o.findings {
+                println!("  {}", f.message);
+            }
+        }
+        println!("Journal: {}", path.display());
+    }
+    Ok(exit::OK)
+}
+
+pub async fn profile(c: ProfileCommand) -> Result<u8, ErrorPayload> {
+    let (a, apply) = match c {
+        ProfileCommand::Plan(a) => (a, false),
+        ProfileCommand::Apply(a) => (a, true),
+    };
+    let settings = ProfileSettings {
+        name: a.name.clone(),
+        tenant_id: a.tenant_id.clone(),
+        use_autodiscover: a.autodiscover,
+        process_emails_received_after: a.process_emails_received_after.clone(),
+        min_polling_interval_minutes: a.min_polling_interval,
+        move_undelivered_emails: a.move_undelivered_emails,
+    };
+    settings.validate()?;
+    let client = client(&a.crm).await?;
+    let profile = ProfileStep { client: client.clone(), settings };
+    let defaults = DefaultsStep { client: client.clone(), profile_name: a.name.clone() };
+    if apply {
+        let mut steps: Vec<&dyn Step> = vec![&profile];
+        if a.set_default {
+            steps.push(&defaults);
+        }
+        return run_steps(&steps, a.crm.json, "profile").await;
+    }
+    let ctx = StepContext::new(hybridsync_core::EventSink::none());
+    let seen = profile.check(&ctx).await?;
+    let changes = profile.plan(&ctx, &seen).await?;
+    if a.crm.json {
+        super::print_json(&serde_json::json!({"findings": seen.findings, "changes": changes}))?;
+    } else {
+        for f in &seen.findings {
+            println!("{}", f.message);
+        }
+        if changes.is_empty() {
+            println!("No change: the profile is as wanted.");
+        }
+        for ch in &changes {
+            println!("  {} {}: {} -> {}", ch.target, ch.field, ch.before.clone().unwrap_or_default(), ch.after.clone().unwrap_or_default());
+        }
+    }
+    Ok(exit::OK)
+}
+
+pub async fn mailboxes(c: MailboxesCommand) -> Result<u8, ErrorPayload> {
+    match c {
+        MailboxesCommand::List(a) => {
+            let filter = a.filter.filter();
+            filter.odata()?;
+            let client = client(&a.crm).await?;
+            let (rows, pages) = mailboxes::list(&client, &filter, mailboxes::SELECT, MAX_PAGE_SIZE).await?;
+            if a.crm.json {
+                super::print_json(&serde_json::json!({"count": rows.len(), "requests": pages, "mailboxes": rows}))?;
+            } else {
+                println!("{:<38} {:<34} {:>8} {:>4} {:>4} {:>4}", "mailbox", "email", "approval", "in", "out", "act");
+                for r in &rows {
+                    println!(
+                        "{:<38} {:<34} {:>8} {:>4} {:>4} {:>4}",
+                        r["mailboxid"].as_str().unwrap_or(""),
+                        r["emailaddress"].as_str().unwrap_or(""),
+                        r["emailrouteraccessapproval"],
+                        r["incomingemailstatus"],
+                        r["outgoingemailstatus"],
+                        r["actstatus"]
+                    );
+                }
+                println!("{} mailboxes ({} requests)", rows.len(), pages);
+            }
+            Ok(exit::OK)
+        }
+        MailboxesCommand::Configure(a) => bulk(a, Actions { configure: true, approve: false, test: false }).await,
+        MailboxesCommand::Approve(a) => bulk(a, Actions { configure: false, approve: true, test: false }).await,
+        MailboxesCommand::Test(a) => bulk(a, Actions { configure: false, approve: false, test: true }).await,
+        MailboxesCommand::Watch(a) => watch(a).await,
+    }
+}
+
+async fn bulk(a: MailboxArgs, actions: Actions) -> Result<u8, ErrorPayload> {
+    let filter = a.filter.filter();
+    filter.odata()?;
+    if a.batch_size == 0 || a.batch_size > 1000 || a.concurrency == 0 || a.concurrency > 64 {
+        return Err(ErrorPayload::new("invalid_input", "--batch-size must be 1–1000 and --concurrency 1–64.", Some("input.fix-value")));
+    }
+    let client = client(&a.crm).await?;
+    let step = MailboxesStep {
+        client,
+        profile_name: a.profile.clone(),
+        filter,
+        actions,
+        bulk: BulkOptions { batch_size: Some(a.batch_size), concurrency: a.concurrency },
+    };
+    run_steps(&[&step], a.crm.json, "mailboxes").await
+}
+
+async fn watch(a: WatchArgs) -> Result<u8, ErrorPayload> {
+    let filter = a.filter.filter();
+    filter.odata()?;
+    let client = client(&a.crm).await?;
+    let started = Instant::now();
+    loop {
+        let (counts, failed) = mailboxes::read_statuses(&client, &filter).await?;
+        if !a.crm.json {
+            println!("{} mailboxes: {} succeeded, {} failed, {} pending ({} requests)", counts.total, counts.success, counts.failure, counts.pending, counts.requests);
+        }
+        let timed_out = started.elapsed() >= Duration::from_secs(a.timeout);
+        if counts.pending == 0 || timed_out {
+            let alerts = mailboxes::alerts(&client, &failed).await?;
+            if a.crm.json {
+                super::print_json(&serde_json::json!({"counts": counts, "alerts": alerts, "timed_out": timed_out && counts.pending > 0}))?;
+            } else {
+                for al in &alerts {
+                    println!("  {}: {}\n    {}", al.mailbox_id, al.text, al.details);
+                }
+            }
+            return Ok(if counts.failure > 0 { exit::FINDINGS } else { exit::OK });
+        }
+        tokio::time::sleep(Duration::from_secs(a.interval.max(1))).await;
+    }
+}
