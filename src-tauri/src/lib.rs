@@ -5,6 +5,7 @@ mod domains;
 mod platform;
 mod readiness;
 mod report;
+mod save_dialog;
 mod session;
 mod settings;
 mod signin;

@@ -32,6 +32,7 @@ const TITLES: &[(&str, &str)] = &[
 
 #[tauri::command]
 pub async fn report_export(
+    handle: tauri::AppHandle,
     app: State<'_, AppState>,
     session: State<'_, Session>,
     request: ReportRequest,
@@ -64,7 +65,12 @@ pub async fn report_export(
         outcomes: &[],
         titles: TITLES,
     });
-    let path = crate::trust::save_path(&format!("hybridsync-report.{ext}"));
+    let filter: (&str, &[&str]) = match ext.as_str() {
+        "html" => ("Report (HTML)", &["html"]),
+        "json" => ("Report (JSON)", &["json"]),
+        _ => ("Report (Markdown)", &["md"]),
+    };
+    let path = crate::save_dialog::choose(&handle, &format!("hybridsync-report.{ext}"), filter).await?;
     let w = hybridsync_report::write_report(&report, &path).map_err(|e| {
         ErrorPayload::new("file_unwritable", e.to_string(), Some("files.check-permissions"))
     })?;

@@ -19,8 +19,8 @@ use serde::{Deserialize, Serialize};
 use tauri::State;
 use ts_rs::TS;
 
-/// The test hook for the save dialog: when set, files are saved there (a folder, or a file path).
-pub const SAVE_PATH_FOR_TESTS: &str = "HYBRIDSYNC_SAVE_PATH_FOR_TESTS";
+use crate::save_dialog::choose;
+
 const TRUST_SCOPES: &[&str] = &["offline_access", scopes::USER_READ, scopes::ROLES_READ, scopes::SERVICE_PRINCIPAL];
 
 #[derive(Default)]
@@ -96,17 +96,6 @@ fn trust_certificate(c: &GeneratedCertificate) -> Result<TrustCertificate, Error
 }
 
 /// Where a file goes: the test hook, else the Documents folder's hybridsync folder.
-pub(crate) fn save_path(name: &str) -> PathBuf {
-    if let Ok(p) = std::env::var(SAVE_PATH_FOR_TESTS) {
-        let p = PathBuf::from(p);
-        return if p.is_dir() { p.join(name) } else { p };
-    }
-    let docs = directories::UserDirs::new()
-        .and_then(|u| u.document_dir().map(|d| d.to_path_buf()))
-        .unwrap_or_else(hybridsync_core::paths::data_dir);
-    docs.join("hybridsync").join(name)
-}
-
 fn write(path: &PathBuf, bytes: &[u8], access: FileAccess) -> Result<(), ErrorPayload> {
     write_atomic(path, bytes, access)
         .map_err(|e| ErrorPayload::new("file_unwritable", format!("cannot write {}: {e}", path.display()), Some("files.check-permissions")))
@@ -156,17 +145,17 @@ fn windows(v: Option<&str>) -> Result<WindowsVersion, ErrorPayload> {
 }
 
 #[tauri::command]
-pub async fn cert_export(state: State<'_, TrustState>, request: ExportRequest) -> Result<ExportReport, ErrorPayload> {
+pub async fn cert_export(app: tauri::AppHandle, state: State<'_, TrustState>, request: ExportRequest) -> Result<ExportReport, ErrorPayload> {
     let c = held(&state)?;
     let mut report = ExportReport { path: String::new(), pfx_encryption: None, pfx_reason: None, password: None };
     let path = match request.format.as_str() {
         "cer" => {
-            let p = save_path("Dynamics365-S2S.cer");
+            let p = choose(&app, "Dynamics365-S2S.cer", ("Certificate (Base-64)", &["cer"])).await?;
             write(&p, cer_base64(&c.certificate_der).as_bytes(), FileAccess::Public)?;
             p
         }
         "der" => {
-            let p = save_path("Dynamics365-S2S-der.cer");
+            let p = choose(&app, "Dynamics365-S2S-der.cer", ("Certificate (DER)", &["cer"])).await?;
             write(&p, &cer_der(&c.certificate_der), FileAccess::Public)?;
             p
         }
@@ -178,7 +167,7 @@ pub async fn cert_export(state: State<'_, TrustState>, request: ExportRequest) -
             let pfx = write_pfx(&c.certificate_der, &[], &c.private_key_der, &password, choice.encryption)
                 .map_err(|e| ErrorPayload::internal(e.to_string()))?;
             keychain.store_pfx_password(&c.thumbprint_sha1, &Secret::new(password.clone()))?;
-            let p = save_path("Dynamics365-S2S.pfx");
+            let p = choose(&app, "Dynamics365-S2S.pfx", ("PKCS #12", &["pfx"])).await?;
             write(&p, &pfx, FileAccess::Private)?;
             report.pfx_encryption = Some(format!("{:?}", choice.encryption));
             report.pfx_reason = Some(choice.reason);
@@ -219,7 +208,7 @@ pub async fn trust_apply(state: State<'_, TrustState>, session: State<'_, crate:
 }
 
 #[tauri::command]
-pub async fn crm_script_save(state: State<'_, TrustState>, input: CrmScriptInput) -> Result<String, ErrorPayload> {
+pub async fn crm_script_save(app: tauri::AppHandle, state: State<'_, TrustState>, input: CrmScriptInput) -> Result<String, ErrorPayload> {
     let tc = trust_certificate(&held(&state)?)?;
     let text = crm_script::render(&ScriptRequest {
         cloud: input.cloud,
@@ -230,7 +219,7 @@ pub async fn crm_script_save(state: State<'_, TrustState>, input: CrmScriptInput
         thumbprint: tc.thumbprint,
         subject: tc.subject,
     })?;
-    let p = save_path("hybridsync-crm-script.ps1");
+    let p = choose(&app, "hybridsync-crm-script.ps1", ("PowerShell script", &["ps1"])).await?;
     write(&p, text.as_bytes(), FileAccess::Public)?;
     Ok(p.display().to_string())
 }
