@@ -11,6 +11,7 @@ use hybridsync_core::steps::profile::{ProfileSettings, ProfileStep};
 use hybridsync_core::{engine, Change, ErrorPayload, Finding, Step, StepContext};
 use hybridsync_microsoft::dynamics::BulkOptions;
 use hybridsync_microsoft::Dynamics;
+use hybridsync_practice_tenant::Running;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use ts_rs::TS;
@@ -100,19 +101,45 @@ pub async fn crm_target(state: State<'_, AppState>) -> Result<Option<CrmTarget>,
         return Ok(None);
     }
     let slot = state.practice.lock().await;
-    Ok(slot.as_ref().map(|r| {
-        if let Ok(address) = std::env::var(PRACTICE_UNLICENSED) {
-            let mut d = r.sim.dynamics.deployment();
-            if d.unlicensed.insert(address.trim().to_ascii_lowercase()) {
-                r.sim.dynamics.set_deployment(d);
-            }
+    Ok(slot.as_ref().map(|r| practice_target(r, std::env::var(PRACTICE_UNLICENSED).ok().as_deref())))
+}
+
+/// The practice organization of `r`; `unlicensed` (the demo hook) is marked as having no
+/// Exchange Online license in the practice deployment.
+fn practice_target(r: &Running, unlicensed: Option<&str>) -> CrmTarget {
+    if let Some(address) = unlicensed.map(|a| a.trim().to_ascii_lowercase()).filter(|a| !a.is_empty()) {
+        let mut d = r.sim.dynamics.deployment();
+        if d.unlicensed.insert(address) {
+            r.sim.dynamics.set_deployment(d);
         }
-        CrmTarget {
-            url: format!("{}/{}", r.base_url, hybridsync_practice_tenant::dynamics::PRACTICE_ORG),
-            api_version: "v9.0".into(),
-            ca_file: Some(r.ca_file.display().to_string()),
-        }
-    }))
+    }
+    CrmTarget {
+        url: format!("{}/{}", r.base_url, hybridsync_practice_tenant::dynamics::PRACTICE_ORG),
+        api_version: "v9.0".into(),
+        ca_file: Some(r.ca_file.display().to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hybridsync_practice_tenant::Options;
+
+    #[tokio::test]
+    async fn the_practice_target_is_the_contoso_organization_and_the_hook_unlicenses_one_address() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let r = Running::start(Options::in_dir(dir.path())).await.expect("practice tenant");
+        let t = practice_target(&r, None);
+        assert_eq!(t.url, format!("{}/contoso", r.base_url));
+        assert_eq!(t.ca_file.as_deref(), Some(r.ca_file.display().to_string().as_str()));
+        crm::resource_of(&t.url).expect("an https address");
+        assert!(r.sim.dynamics.deployment().unlicensed.is_empty());
+        practice_target(&r, Some(" User00007@Contoso.com "));
+        practice_target(&r, Some("user00007@contoso.com"));
+        let d = r.sim.dynamics.deployment();
+        assert_eq!(d.unlicensed.into_iter().collect::<Vec<_>>(), ["user00007@contoso.com"]);
+        r.stop();
+    }
 }
 
 #[tauri::command]
