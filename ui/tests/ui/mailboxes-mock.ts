@@ -12,6 +12,8 @@ export type MailboxesScenario = {
   failing?: Record<string, string>;
   /** Status reads that still see them pending after a run. */
   polls?: number;
+  /** mailboxes_run rejects with this ErrorPayload instead. */
+  runError?: unknown;
 };
 
 type Args = Record<string, unknown>;
@@ -37,6 +39,7 @@ export function mailboxesHandler(s: MailboxesScenario = {}) {
         exists = true;
         return { changes: [profileChange], test: { code: "profile_test_succeeded", severity: "info", message: "The profile's last Test Connection succeeded.", evidence: [], remediation: null } };
       case "mailboxes_run": {
+        if (s.runError !== undefined) throw s.runError;
         const actions = ((a.request ?? {}) as { actions?: { configure: boolean; approve: boolean; test: boolean } }).actions;
         if (runs > 0 && actions?.approve) failing = {};
         runs += 1;

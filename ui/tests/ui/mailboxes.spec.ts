@@ -1,6 +1,6 @@
 // The Email server profile and Mailboxes steps (issues 7 and 8) over the mocked IPC.
 import type { Card } from "../../src/lib/bindings/Card";
-import { appInfo, calls, expect, test } from "./fixtures";
+import { appInfo, calls, expect, seriousViolations, test } from "./fixtures";
 
 const RED = "b0000000-0000-4000-8000-000000000007";
 const ALERT = "The email address for the mailbox user00007@contoso.com has not been approved.";
@@ -91,4 +91,25 @@ test("mailboxes: Re-test schedules the test only", async ({ page, openApp }) => 
   const runs = await calls(page, "mailboxes_run");
   expect((runs[1].args as { request: { actions: unknown } }).request.actions).toEqual({ configure: false, approve: false, test: true });
   await expect(page.getByTestId("mb-failure")).toHaveText("1");
+});
+
+test("accessibility: the Profile diff and a red mailbox with its card have no serious or critical axe violations", async ({ page, openApp }) => {
+  await openApp({ appInfo: appInfo("practice"), mailboxes: { total: 3, failing: { [RED]: ALERT }, polls: 0 }, cards: { mailbox_test_failed: APPROVE_CARD } });
+  await page.getByTestId("step-profile").click();
+  await page.getByTestId("profile-check").click();
+  await expect(page.getByTestId("profile-apply")).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.getByTestId("step-mailboxes").click();
+  await page.getByTestId("mb-run").click();
+  await expect(page.getByTestId("troubleshooting-card")).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
+test("mailboxes: a failed run shows the error and the button stays usable", async ({ page, openApp }) => {
+  await openApp({ appInfo: appInfo("practice"), mailboxes: { total: 3, runError: { code: "profile_missing", message: "The email server profile \"Exchange Online (Hybrid)\" does not exist yet: run the profile step first.", remediation: "dynamics.profile-missing" } } });
+  await page.getByTestId("step-mailboxes").click();
+  await page.getByTestId("mb-run").click();
+  await expect(page.getByTestId("error-code")).toHaveText("profile_missing");
+  await expect(page.getByTestId("mb-run")).toBeEnabled();
+  expect(await calls(page, "mailboxes_status")).toHaveLength(1); // no watching after a failed run
 });
