@@ -82,6 +82,12 @@ class Mailboxes(unittest.TestCase):
         self.assertIn("401", alert)
         self.assertEqual(len(s.find_all('[data-testid="mb-alert"]')), 1)
         s.wait('[data-testid="troubleshooting-card"]', timeout=30)
+        # Re-test schedules the test again: the license is still missing, so it stays red.
+        s.click(s.wait('[data-testid="ts-retest"]'))
+        s.wait('[data-testid="mb-watching"]', timeout=30)
+        wait_for(lambda: not s.find_all('[data-testid="mb-watching"]'), 120, "the re-test's results")
+        self.assertEqual(s.text(s.wait('[data-testid="mb-failure"]')).strip(), "1")
+        self.assertEqual(s.text(s.wait('[data-testid="mb-success"]')).strip(), "49")
 
     def test_4_the_session_report_holds_the_profile_and_mailbox_changes(self):
         s = self.s
