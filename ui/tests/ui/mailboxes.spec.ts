@@ -79,6 +79,7 @@ test("mailboxes: one run, one status request a second until none is pending, the
   expect((runs[1].args as { request: { actions: unknown } }).request.actions).toEqual({ configure: false, approve: true, test: true });
   await page.waitForTimeout(1500);
   expect((await calls(page, "mailboxes_status")).length).toBe(statusCalls + 3); // polling stopped
+  expect(await calls(page, "mailboxes_alerts")).toHaveLength(1); // once the first run's results were in
 });
 
 test("mailboxes: Re-test schedules the test only", async ({ page, openApp }) => {
