@@ -2,6 +2,7 @@
 mod commands;
 mod diagnostics;
 mod domains;
+mod dynamics;
 mod platform;
 mod readiness;
 mod report;
@@ -53,6 +54,12 @@ pub fn run() {
             trust::trust_apply,
             trust::crm_script_save,
             trust::crm_script_import,
+            dynamics::crm_target,
+            dynamics::profile_plan,
+            dynamics::profile_apply,
+            dynamics::mailboxes_run,
+            dynamics::mailboxes_status,
+            dynamics::mailboxes_alerts,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

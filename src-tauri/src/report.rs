@@ -28,6 +28,9 @@ pub struct ReportWritten {
 const TITLES: &[(&str, &str)] = &[
     ("domains", "Add and verify the domain"),
     ("trust", "Upload certificate to the Dynamics service principal"),
+    ("profile", "Email server profile"),
+    ("defaults", "Organization defaults for server-side sync"),
+    ("mailboxes", "Configure, approve and test mailboxes"),
 ];
 
 #[tauri::command]

@@ -167,3 +167,39 @@ import type { ReportWritten } from "./bindings/ReportWritten";
 export function reportExport(request: ReportRequest): Promise<ReportWritten> {
   return call<ReportWritten>("report_export", { request });
 }
+
+// ---- Email server profile and mailboxes (issues 7 and 8) ----
+import type { CrmTarget } from "./bindings/CrmTarget";
+import type { MailboxAlert } from "./bindings/MailboxAlert";
+import type { MailboxFilter } from "./bindings/MailboxFilter";
+import type { MailboxesRequest } from "./bindings/MailboxesRequest";
+import type { MailboxesStatus } from "./bindings/MailboxesStatus";
+import type { ProfileApplied } from "./bindings/ProfileApplied";
+import type { ProfilePlan } from "./bindings/ProfilePlan";
+import type { ProfileRequest } from "./bindings/ProfileRequest";
+
+/** The practice organization in practice mode; null otherwise (the page asks for the address). */
+export function crmTarget(): Promise<CrmTarget | null> {
+  return call<CrmTarget | null>("crm_target");
+}
+
+export function profilePlan(request: ProfileRequest): Promise<ProfilePlan> {
+  return call<ProfilePlan>("profile_plan", { request });
+}
+
+export function profileApply(request: ProfileRequest): Promise<ProfileApplied> {
+  return call<ProfileApplied>("profile_apply", { request });
+}
+
+export function mailboxesRun(request: MailboxesRequest): Promise<Change[]> {
+  return call<Change[]>("mailboxes_run", { request });
+}
+
+/** One status read of the whole selection (never one request per mailbox). */
+export function mailboxesStatus(target: CrmTarget, filter: MailboxFilter): Promise<MailboxesStatus> {
+  return call<MailboxesStatus>("mailboxes_status", { target, filter });
+}
+
+export function mailboxesAlerts(target: CrmTarget, ids: string[]): Promise<MailboxAlert[]> {
+  return call<MailboxAlert[]>("mailboxes_alerts", { target, ids });
+}

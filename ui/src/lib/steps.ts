@@ -23,8 +23,8 @@ export const STEPS: readonly StepDef[] = [
   { id: "certificate", title: "Certificate", available: true },
   { id: "trust", title: "Entra trust", available: true },
   { id: "crm-script", title: "CRM server script", available: true },
-  { id: "profile", title: "Email server profile", available: false },
-  { id: "mailboxes", title: "Mailboxes", available: false },
+  { id: "profile", title: "Email server profile", available: true },
+  { id: "mailboxes", title: "Mailboxes", available: true },
   { id: "report", title: "Report", available: true },
 ];
 

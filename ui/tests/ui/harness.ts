@@ -11,6 +11,7 @@ import type { TenantReport } from "../../src/lib/bindings/TenantReport";
 import type { Card } from "../../src/lib/bindings/Card";
 import { directoryFinding } from "./directory-rows";
 import { domainsHandler, type DomainsScenario } from "./domains-mock";
+import { mailboxesHandler, type MailboxesScenario } from "./mailboxes-mock";
 
 export type Scenario = {
   /** What app_info returns (mode null = first start). */
@@ -56,6 +57,8 @@ export type Scenario = {
   domains?: DomainsScenario;
   /** Certificate, trust and CRM-script commands (issue 6): each answers with its entry; an `error` entry rejects. */
   trust?: Record<string, unknown>;
+  /** The Email server profile and Mailboxes commands (issues 7 and 8). */
+  mailboxes?: MailboxesScenario;
 };
 
 /**
@@ -90,6 +93,7 @@ export function install(scenario: Scenario): void {
   // The pending sign-in's way out when cancel_sign_in is called.
   let cancelPending: (() => void) | null = null;
   const domainsCommand = domainsHandler(scenario.domains);
+  const mailboxesCommand = mailboxesHandler(scenario.mailboxes);
 
   mockIPC(async (cmd, args) => {
     // Channels serialise to "__CHANNEL__:<id>", as they do on the wire.
@@ -204,6 +208,13 @@ export function install(scenario: Scenario): void {
         if (typeof answer === "object" && answer !== null && "code" in answer && "message" in answer) throw answer;
         return answer;
       }
+      case "crm_target":
+      case "profile_plan":
+      case "profile_apply":
+      case "mailboxes_run":
+      case "mailboxes_status":
+      case "mailboxes_alerts":
+        return mailboxesCommand(cmd, a);
       default:
         throw { code: "unknown_command", message: `The mock has no command ${cmd}`, remediation: null };
     }

@@ -1,0 +1,116 @@
+// The Email server profile and Mailboxes steps (issues 7 and 8) over the mocked IPC.
+import type { Card } from "../../src/lib/bindings/Card";
+import { appInfo, calls, expect, seriousViolations, test } from "./fixtures";
+
+const RED = "b0000000-0000-4000-8000-000000000007";
+const ALERT = "The email address for the mailbox user00007@contoso.com has not been approved.";
+
+const APPROVE_CARD: Card = {
+  entry_id: "mailboxes.not-approved",
+  title: "The mailbox's email address is not approved",
+  symptom: "Test & Enable stops because the email address is not approved.",
+  matched_by: "text",
+  matched: "has not been approved",
+  causes: [{ rank: 1, text: "Nobody approved the email address.", status: "possible", checks: [] }],
+  fix: { action: { id: "mailboxes.approve", label: "Approve and test again" }, instructions: [] },
+  sources: ["ms-api.md §7"],
+};
+
+test("profile: Check shows the diff, the button is named by its verb, apply shows the Test Connection result", async ({ page, openApp }) => {
+  await openApp({ appInfo: appInfo("practice"), mailboxes: { profileExists: false } });
+  await page.getByTestId("step-profile").click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Email server profile");
+  await expect(page.getByTestId("crm-url")).toHaveValue("https://127.0.0.1:9443/contoso");
+  await page.getByTestId("profile-polling").fill("5");
+  await page.getByTestId("profile-check").click();
+  await expect(page.getByTestId("profile-change")).toHaveCount(1);
+  await expect(page.getByTestId("profile-change")).toContainText("(new profile)");
+  await expect(page.getByTestId("profile-apply")).toHaveText("Create profile");
+  const [plan] = await calls(page, "profile_plan");
+  const req = (plan.args as { request: { target: { url: string }; settings: { min_polling_interval_minutes: number; tenant_id: string | null } } }).request;
+  expect(req.target.url).toBe("https://127.0.0.1:9443/contoso");
+  expect(req.settings.min_polling_interval_minutes).toBe(5);
+  expect(req.settings.tenant_id).toBeNull();
+  await page.getByTestId("profile-apply").click();
+  await expect(page.getByTestId("profile-done")).toContainText("1 change(s)");
+  await expect(page.getByTestId("profile-test")).toHaveAttribute("data-code", "profile_test_succeeded");
+  // Checked again, the profile exists: the button says Update.
+  await page.getByTestId("profile-check").click();
+  await expect(page.getByTestId("profile-apply")).toHaveText("Update profile");
+});
+
+test("mailboxes: one run, one status request a second until none is pending, the red one shows its alert and card; the fix approves and tests again", async ({ page, openApp }) => {
+  await openApp({
+    appInfo: appInfo("practice"),
+    mailboxes: { total: 50, failing: { [RED]: ALERT }, polls: 2 },
+    cards: { mailbox_test_failed: APPROVE_CARD },
+  });
+  await page.getByTestId("step-mailboxes").click();
+  await expect(page.getByTestId("mb-total")).toHaveText("50");
+  await expect(page.getByTestId("mb-run")).toHaveText("Configure, approve and test 50 mailboxes");
+  await page.getByTestId("mb-approve").uncheck();
+  await expect(page.getByTestId("mb-run")).toHaveText("Configure and test 50 mailboxes");
+  await page.getByTestId("mb-approve").check();
+  await page.getByTestId("mb-run").click();
+
+  await expect(page.getByTestId("mb-success")).toHaveText("49");
+  await expect(page.getByTestId("mb-failure")).toHaveText("1");
+  await expect(page.getByTestId("mb-pending")).toHaveText("0");
+  // One status request per poll (never one per mailbox), and it stops once none is pending.
+  const statusCalls = (await calls(page, "mailboxes_status")).length;
+  expect(statusCalls).toBe(1 + 3); // on opening, two pending reads, the final one
+  const [run] = await calls(page, "mailboxes_run");
+  expect((run.args as { request: { actions: unknown } }).request.actions).toEqual({ configure: true, approve: true, test: true });
+
+  const alert = page.getByTestId("mb-alert");
+  await expect(alert).toHaveCount(1);
+  await expect(alert).toHaveAttribute("data-mailbox", RED);
+  await expect(page.getByTestId("mb-alert-text")).toHaveText(ALERT);
+  await expect(page.getByTestId("troubleshooting-card")).toHaveAttribute("data-entry", "mailboxes.not-approved");
+  const [ts] = await calls(page, "troubleshoot");
+  expect((ts.args as { request: { text: string } }).request.text).toContain("has not been approved");
+
+  await page.getByTestId("ts-fix").click();
+  await expect(page.getByTestId("mb-failure")).toHaveText("0");
+  await expect(page.getByTestId("mb-success")).toHaveText("50");
+  await expect(page.getByTestId("mb-alert")).toHaveCount(0);
+  const runs = await calls(page, "mailboxes_run");
+  expect(runs).toHaveLength(2);
+  expect((runs[1].args as { request: { actions: unknown } }).request.actions).toEqual({ configure: false, approve: true, test: true });
+  await page.waitForTimeout(1500);
+  expect((await calls(page, "mailboxes_status")).length).toBe(statusCalls + 3); // polling stopped
+  expect(await calls(page, "mailboxes_alerts")).toHaveLength(1); // once the first run's results were in
+});
+
+test("mailboxes: Re-test schedules the test only", async ({ page, openApp }) => {
+  await openApp({ appInfo: appInfo("practice"), mailboxes: { total: 3, failing: { [RED]: ALERT }, polls: 0 }, cards: { mailbox_test_failed: APPROVE_CARD } });
+  await page.getByTestId("step-mailboxes").click();
+  await page.getByTestId("mb-run").click();
+  await expect(page.getByTestId("mb-failure")).toHaveText("1");
+  await page.getByTestId("ts-retest").click();
+  await expect.poll(async () => (await calls(page, "mailboxes_run")).length).toBe(2);
+  const runs = await calls(page, "mailboxes_run");
+  expect((runs[1].args as { request: { actions: unknown } }).request.actions).toEqual({ configure: false, approve: false, test: true });
+  await expect(page.getByTestId("mb-failure")).toHaveText("1");
+});
+
+test("accessibility: the Profile diff and a red mailbox with its card have no serious or critical axe violations", async ({ page, openApp }) => {
+  await openApp({ appInfo: appInfo("practice"), mailboxes: { total: 3, failing: { [RED]: ALERT }, polls: 0 }, cards: { mailbox_test_failed: APPROVE_CARD } });
+  await page.getByTestId("step-profile").click();
+  await page.getByTestId("profile-check").click();
+  await expect(page.getByTestId("profile-apply")).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.getByTestId("step-mailboxes").click();
+  await page.getByTestId("mb-run").click();
+  await expect(page.getByTestId("troubleshooting-card")).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
+test("mailboxes: a failed run shows the error and the button stays usable", async ({ page, openApp }) => {
+  await openApp({ appInfo: appInfo("practice"), mailboxes: { total: 3, runError: { code: "profile_missing", message: "The email server profile \"Exchange Online (Hybrid)\" does not exist yet: run the profile step first.", remediation: "dynamics.profile-missing" } } });
+  await page.getByTestId("step-mailboxes").click();
+  await page.getByTestId("mb-run").click();
+  await expect(page.getByTestId("error-code")).toHaveText("profile_missing");
+  await expect(page.getByTestId("mb-run")).toBeEnabled();
+  expect(await calls(page, "mailboxes_status")).toHaveLength(1); // no watching after a failed run
+});
