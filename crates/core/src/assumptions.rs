@@ -39,4 +39,19 @@ pub const ALL: &[AssumptionDef] = &[
         source: "ms-api.md §3.3, §3.5",
         used_by: "hybridsync_practice_tenant::graph_domains::{AUTODISCOVER_TARGET, CNAME_FIELD}",
     },
+    AssumptionDef {
+        statement: "A profile that does not use Autodiscover points at https://outlook.office365.com/EWS/Exchange.asmx (the field report's recommendation).",
+        source: "ms-api.md §6.1",
+        used_by: "hybridsync_core::steps::profile::EXCHANGE_ONLINE_EWS_URL",
+    },
+    AssumptionDef {
+        statement: "Approving a mailbox and scheduling Test & Enable through the Web API (emailrouteraccessapproval 1, testemailconfigurationscheduled true) is supported on premises.",
+        source: "ms-api.md §6.2 (community practice, no Microsoft document)",
+        used_by: "hybridsync_core::steps::mailboxes",
+    },
+    AssumptionDef {
+        statement: "The CRM server's install folder is in HKLM:\\SOFTWARE\\Microsoft\\MSCRM (CRM_Server_InstallDir); the script falls back to the default Tools folder.",
+        source: "not in ms-api.md",
+        used_by: "hybridsync_core::steps::crm_script::INSTALL_DIR_REGISTRY_KEY",
+    },
 ];
