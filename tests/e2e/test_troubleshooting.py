@@ -4,19 +4,15 @@ approving them, so every Test & Enable fails with the approval alert; the card n
 its fix button ("approve, then test again") turns them green; the exported report holds it all."""
 import hashlib
 import os
-import ssl
 import sys
 import tempfile
 import unittest
-import urllib.parse
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 from webdriver import ROOT, Desktop, wait_for  # noqa: E402
+from practice import PRACTICE_PASSWORD, sign_in  # noqa: E402
 
 APP = os.environ.get("HYBRIDSYNC_WIZARD_BIN", os.path.join(ROOT, "target", "debug", "hybridsync-wizard"))
-ADMIN = "admin@contoso.onmicrosoft.com"
-PRACTICE_PASSWORD = "Practice-Passw0rd!"
 
 
 class Troubleshooting(unittest.TestCase):
@@ -31,22 +27,9 @@ class Troubleshooting(unittest.TestCase):
         cls.s.quit()
         cls.desktop.close()
 
-    def ctx(self):
-        ca = os.path.join(self.desktop.home, "hybridsync", "data", "practice", "practice-ca.pem")
-        return ssl.create_default_context(cafile=ca)
-
     def test_1_sign_in_and_create_the_profile(self):
         s = self.s
-        s.click(s.wait('[data-testid="choose-practice"]', timeout=40))
-        s.click(s.wait('[data-testid="step-signin"]'))
-        s.click(s.wait('[data-testid="signin-device-code"]'))
-        code = s.wait_text('[data-testid="device-user-code"]', lambda t: len(t.strip()) >= 6, timeout=30).strip()
-        uri = s.wait_text('[data-testid="device-verification-uri"]', lambda t: t.startswith("https://")).strip()
-        form = urllib.parse.urlencode({"user_code": code, "username": ADMIN,
-                                       "password": PRACTICE_PASSWORD, "action": "approve"}).encode()
-        with urllib.request.urlopen(urllib.request.Request(uri, data=form), context=self.ctx(), timeout=20) as r:
-            self.assertEqual(r.status, 200)
-        s.wait_text('[data-testid="signed-in-user"]', lambda t: ADMIN in t, timeout=60)
+        sign_in(s, self.desktop)
         s.click(s.wait('[data-testid="step-profile"]'))
         url = s.wait('[data-testid="crm-url"]')
         wait_for(lambda: (s.attr(url, "value") or "").endswith("/contoso"), 30, "the practice organization's address")

@@ -5,21 +5,18 @@ import base64
 import hashlib
 import json
 import os
-import ssl
 import stat
 import sys
 import tempfile
 import unittest
-import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 from webdriver import ROOT, Desktop  # noqa: E402
+from practice import PRACTICE_PASSWORD, practice_tls, sign_in  # noqa: E402
 
 APP = os.environ.get("HYBRIDSYNC_WIZARD_BIN", os.path.join(ROOT, "target", "debug", "hybridsync-wizard"))
 CONTOSO = "3f2a6c1e-8b4d-4e7a-9c15-2d6b8e0f4a91"
-ADMIN = "admin@contoso.onmicrosoft.com"
-PRACTICE_PASSWORD = "Practice-Passw0rd!"
 
 
 class Trust(unittest.TestCase):
@@ -36,22 +33,10 @@ class Trust(unittest.TestCase):
         cls.desktop.close()
 
     def ctx(self):
-        ca = os.path.join(self.desktop.home, "hybridsync", "data", "practice", "practice-ca.pem")
-        return ssl.create_default_context(cafile=ca)
+        return practice_tls(self.desktop)
 
     def test_1_sign_in_to_the_practice_tenant(self):
-        s = self.s
-        s.click(s.wait('[data-testid="choose-practice"]', timeout=40))
-        s.click(s.wait('[data-testid="step-signin"]'))
-        s.click(s.wait('[data-testid="signin-device-code"]'))
-        code = s.wait_text('[data-testid="device-user-code"]', lambda t: len(t.strip()) >= 6, timeout=30).strip()
-        uri = s.wait_text('[data-testid="device-verification-uri"]', lambda t: t.startswith("https://")).strip()
-        type(self).base = uri.rsplit("/devicelogin", 1)[0]
-        form = urllib.parse.urlencode({"user_code": code, "username": ADMIN,
-                                       "password": PRACTICE_PASSWORD, "action": "approve"}).encode()
-        with urllib.request.urlopen(urllib.request.Request(uri, data=form), context=self.ctx(), timeout=20) as r:
-            self.assertEqual(r.status, 200)
-        s.wait_text('[data-testid="signed-in-user"]', lambda t: ADMIN in t, timeout=60)
+        type(self).base = sign_in(self.s, self.desktop)
 
     def test_2_generate_and_export(self):
         s = self.s

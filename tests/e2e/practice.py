@@ -1,0 +1,45 @@
+"""Shared steps of the desktop end-to-end tests on the practice tenant: its admin, the TLS context
+that trusts its CA, and the device-code sign-in approved on its verification page."""
+import os
+import ssl
+import time
+import urllib.parse
+import urllib.request
+
+from webdriver import WebDriverError
+
+ADMIN = "admin@contoso.onmicrosoft.com"
+PRACTICE_PASSWORD = "Practice-Passw0rd!"
+
+
+def practice_tls(desktop):
+    """A TLS context that trusts the practice tenant's CA (written when the app started it)."""
+    ca = os.path.join(desktop.home, "hybridsync", "data", "practice", "practice-ca.pem")
+    return ssl.create_default_context(cafile=ca)
+
+
+def wait_enabled(s, css, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        el = s.wait(css, timeout=timeout)
+        if s.attr(el, "disabled") is None:
+            return el
+        time.sleep(0.2)
+    raise WebDriverError(f"{css!r} never became enabled within {timeout} s")
+
+
+def sign_in(s, desktop, user=ADMIN):
+    """Chooses the practice tenant, signs in with a device code approved as `user`, waits until the
+    app shows who is signed in, and returns the practice tenant's base URL."""
+    s.click(s.wait('[data-testid="choose-practice"]', timeout=40))
+    s.click(s.wait('[data-testid="step-signin"]'))
+    s.click(wait_enabled(s, '[data-testid="signin-device-code"]'))
+    code = s.wait_text('[data-testid="device-user-code"]', lambda t: len(t.strip()) >= 6, timeout=30).strip()
+    uri = s.wait_text('[data-testid="device-verification-uri"]', lambda t: t.startswith("https://")).strip()
+    form = urllib.parse.urlencode({"user_code": code, "username": user,
+                                   "password": PRACTICE_PASSWORD, "action": "approve"}).encode()
+    with urllib.request.urlopen(urllib.request.Request(uri, data=form), context=practice_tls(desktop), timeout=20) as r:
+        if r.status != 200:
+            raise WebDriverError(f"the verification page answered {r.status}")
+    s.wait_text('[data-testid="signed-in-user"]', lambda t: user in t, timeout=60)
+    return uri.rsplit("/devicelogin", 1)[0]
