@@ -1,5 +1,6 @@
 """Shared steps of the desktop end-to-end tests on the practice tenant: its admin, the TLS context
 that trusts its CA, and the device-code sign-in approved on its verification page."""
+import hashlib
 import os
 import ssl
 import time
@@ -43,3 +44,19 @@ def sign_in(s, desktop, user=ADMIN):
             raise WebDriverError(f"the verification page answered {r.status}")
     s.wait_text('[data-testid="signed-in-user"]', lambda t: user in t, timeout=60)
     return uri.rsplit("/devicelogin", 1)[0]
+
+
+def export_report(s, out_dir):
+    """Exports the session report from the Report step (the save dialog answered by `out_dir`),
+    checks the file is there with the SHA-256 the app shows, and returns its text."""
+    s.click(s.wait('[data-testid="step-report"]'))
+    s.click(s.wait('[data-testid="report-export"]'))
+    path = s.wait_text('[data-testid="report-path"]', lambda t: t.strip() != "", timeout=30).strip()
+    sha = s.text(s.wait('[data-testid="report-sha256"]')).strip()
+    if os.path.dirname(path) != out_dir:
+        raise WebDriverError(f"the report went to {path}, not into {out_dir}")
+    with open(path, "rb") as f:
+        data = f.read()
+    if hashlib.sha256(data).hexdigest() != sha:
+        raise WebDriverError(f"the SHA-256 shown ({sha}) is not the file's")
+    return data.decode()

@@ -2,7 +2,6 @@
 green → the report. On the practice tenant the mailboxes are configured and tested without
 approving them, so every Test & Enable fails with the approval alert; the card names the cause and
 its fix button ("approve, then test again") turns them green; the exported report holds it all."""
-import hashlib
 import os
 import sys
 import tempfile
@@ -10,7 +9,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 from webdriver import ROOT, Desktop, wait_for  # noqa: E402
-from practice import PRACTICE_PASSWORD, sign_in  # noqa: E402
+from practice import PRACTICE_PASSWORD, export_report, sign_in  # noqa: E402
 
 APP = os.environ.get("HYBRIDSYNC_WIZARD_BIN", os.path.join(ROOT, "target", "debug", "hybridsync-wizard"))
 
@@ -64,14 +63,7 @@ class Troubleshooting(unittest.TestCase):
 
     def test_4_the_report_holds_the_failure_fix_and_changes(self):
         s = self.s
-        s.click(s.wait('[data-testid="step-report"]'))
-        s.click(s.wait('[data-testid="report-export"]'))
-        path = s.wait_text('[data-testid="report-path"]', lambda t: t.strip() != "", timeout=30).strip()
-        sha = s.text(s.wait('[data-testid="report-sha256"]')).strip()
-        with open(path, "rb") as f:
-            data = f.read()
-        self.assertEqual(hashlib.sha256(data).hexdigest(), sha)
-        html = data.decode()
+        html = export_report(s, self.out)
         self.assertIn("emailrouteraccessapproval", html)
         self.assertNotIn(PRACTICE_PASSWORD, html)
 
