@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Desktop end-to-end tests of the real app (Xvfb + tauri-driver + WebKitWebDriver). Sign-in needs a
 # Secret Service, so the tests run in a private D-Bus session with gnome-keyring unlocked in it;
-# nothing touches the user's own keyring. Usage: scripts/e2e.sh (after building the app).
+# nothing touches the user's own keyring. Usage: scripts/e2e.sh [tests/e2e/test_x.py …] (after
+# building the app); with no file, every tests/e2e/test_*.py.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 export XDG_DATA_HOME="$tmp/data" XDG_RUNTIME_DIR="$tmp/run"
 mkdir -p "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR"
+if [ $# -gt 0 ]; then E2E_FILES="$*"; else E2E_FILES="$(echo tests/e2e/test_*.py)"; fi
+export E2E_FILES
 chmod 700 "$XDG_RUNTIME_DIR"
 dbus-run-session --config-file=tests/e2e/session-bus.conf -- bash -c '
   set -euo pipefail
@@ -17,7 +20,7 @@ dbus-run-session --config-file=tests/e2e/session-bus.conf -- bash -c '
   # WebKitWebDriver now and then drops a session under Xvfb (the connection closes mid-test);
   # a second attempt on a fresh app tells that apart from a real failure, which fails both.
   # Every tests/e2e/test_*.py file is one end-to-end suite, run on its own fresh app.
-  for t in tests/e2e/test_*.py; do
+  for t in $E2E_FILES; do
     echo "desktop end to end: $t"
     python3 "$t" || { echo "desktop end to end: second attempt of $t"; python3 "$t"; }
   done

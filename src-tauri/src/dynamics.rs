@@ -80,6 +80,11 @@ async fn client(target: &CrmTarget) -> Result<Arc<Dynamics>, ErrorPayload> {
     Ok(c)
 }
 
+/// The client of the organization connected last, if any (the troubleshooting checks read with it).
+pub async fn connected() -> Option<Arc<Dynamics>> {
+    CONNECTED.lock().await.as_ref().map(|(_, c)| c.clone())
+}
+
 /// Connects again on the next command (after a failure, e.g. an expired token).
 async fn forget<T>(r: Result<T, ErrorPayload>) -> Result<T, ErrorPayload> {
     if r.is_err() {

@@ -1,8 +1,59 @@
-//! The troubleshooting card for any failed item (knowledge base in crates/diagnosis).
-use hybridsync_core::troubleshoot::{card, Card, TroubleshootRequest};
+//! The troubleshooting card for any failed item (knowledge base in crates/diagnosis), with the
+//! automatic checks run first on what this window knows: the saved sign-in (the tenant, the
+//! service principal's keys), the connected Dynamics organization (the failed mailboxes and their
+//! profile) and what the CRM server holds (the imported script result, or the practice deployment).
+use std::sync::Arc;
+
+use hybridsync_core::checks::{card_with_checks, CheckContext, CrmFacts};
+use hybridsync_core::keychain::Keychain;
+use hybridsync_core::steps::signin;
+use hybridsync_core::steps::trust::SCOPES;
+use hybridsync_core::troubleshoot::{Card, TroubleshootRequest};
+use hybridsync_core::ErrorPayload;
+use tauri::State;
+
+use crate::settings::Mode;
+use crate::state::AppState;
+use crate::trust::TrustState;
+
+/// At most this many failed mailboxes are read for one card (they share the alert).
+const MAILBOXES_READ: usize = 20;
 
 /// The card for a failure, or `null` when the knowledge base does not know it.
 #[tauri::command]
-pub fn troubleshoot(request: TroubleshootRequest) -> Option<Card> {
-    card(&request)
+pub async fn troubleshoot(
+    state: State<'_, AppState>,
+    trust: State<'_, TrustState>,
+    request: TroubleshootRequest,
+) -> Result<Option<Card>, ErrorPayload> {
+    let ctx = context(&state, &trust, &request).await;
+    Ok(card_with_checks(&request, &ctx).await)
+}
+
+async fn context(state: &AppState, trust: &TrustState, request: &TroubleshootRequest) -> CheckContext {
+    // Not signed in (or no consent for the trust scopes): the checks that need Graph are not run.
+    let signed_in = signin::resume(&Keychain::default(), SCOPES).await.ok();
+    let crm = match trust.crm_facts() {
+        Some(f) => Some(f),
+        None => practice_crm(state).await,
+    };
+    CheckContext {
+        tenant_id: signed_in.as_ref().map(|(saved, _)| saved.tenant_id.clone()),
+        graph: signed_in.map(|(_, g)| Arc::new(g)),
+        dynamics: crate::dynamics::connected().await,
+        mailbox_ids: request.mailbox_ids.iter().take(MAILBOXES_READ).cloned().collect(),
+        crm,
+        ..CheckContext::default()
+    }
+}
+
+/// In practice mode, the practice CRM deployment as Get-CrmSetting would show it.
+async fn practice_crm(state: &AppState) -> Option<CrmFacts> {
+    if state.settings().mode != Some(Mode::Practice) {
+        return None;
+    }
+    let slot = state.practice.lock().await;
+    let v = slot.as_ref()?.sim.crm_view();
+    let org = hybridsync_practice_tenant::dynamics::PRACTICE_ORG;
+    Some(CrmFacts { certificate_thumbprint: v.certificate_thumbprint, s2s_tenant_id: v.s2s_tenant_ids.get(org).cloned() })
 }

@@ -7,13 +7,13 @@ use hybridsync_certs::{
     cer_base64, cer_der, generate_password, generate_self_signed, write_atomic, write_pfx, FileAccess, GeneratedCertificate,
     KeySize, NewCertificate, WindowsVersion,
 };
+use hybridsync_core::checks::CrmFacts;
 use hybridsync_core::keychain::Keychain;
 use hybridsync_core::steps::cert_health::{expiry_finding, Holder};
 use hybridsync_core::steps::crm_script::{self, Cloud, ImportReport, ScriptRequest};
 use hybridsync_core::steps::signin;
 use hybridsync_core::steps::trust::{TrustCertificate, TrustFacts, TrustStep};
 use hybridsync_core::{engine, Change, ErrorPayload, Finding, Step, StepContext};
-use hybridsync_microsoft::identity::scopes;
 use hybridsync_microsoft::Secret;
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -21,11 +21,19 @@ use ts_rs::TS;
 
 use crate::save_dialog::choose;
 
-const TRUST_SCOPES: &[&str] = &["offline_access", scopes::USER_READ, scopes::ROLES_READ, scopes::SERVICE_PRINCIPAL];
+use hybridsync_core::steps::trust::SCOPES as TRUST_SCOPES;
 
 #[derive(Default)]
 pub struct TrustState {
     certificate: Mutex<Option<GeneratedCertificate>>,
+    /// What the CRM server holds, from the last imported script result.
+    crm: Mutex<Option<CrmFacts>>,
+}
+
+impl TrustState {
+    pub fn crm_facts(&self) -> Option<CrmFacts> {
+        self.crm.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -229,6 +237,7 @@ pub async fn crm_script_save(app: tauri::AppHandle, state: State<'_, TrustState>
 pub async fn crm_script_import(state: State<'_, TrustState>, path: String) -> Result<ImportReport, ErrorPayload> {
     let bytes = std::fs::read(&path).map_err(|e| ErrorPayload::new("file_unreadable", format!("cannot read {path}: {e}"), None))?;
     let result = crm_script::parse_result(&bytes)?;
+    *state.crm.lock().unwrap_or_else(|e| e.into_inner()) = Some(CrmFacts::from_result(&result));
     let expected = held(&state).ok().map(|c| c.thumbprint_sha1);
     Ok(crm_script::import_result(result, expected.as_deref()))
 }

@@ -1,6 +1,8 @@
 """Shared steps of the desktop end-to-end tests on the practice tenant: its admin, the TLS context
 that trusts its CA, and the device-code sign-in approved on its verification page."""
+import base64
 import hashlib
+import json
 import os
 import ssl
 import time
@@ -10,6 +12,7 @@ import urllib.request
 from webdriver import WebDriverError
 
 ADMIN = "admin@contoso.onmicrosoft.com"
+CONTOSO = "3f2a6c1e-8b4d-4e7a-9c15-2d6b8e0f4a91"
 PRACTICE_PASSWORD = "Practice-Passw0rd!"
 
 
@@ -60,3 +63,18 @@ def export_report(s, out_dir):
     if hashlib.sha256(data).hexdigest() != sha:
         raise WebDriverError(f"the SHA-256 shown ({sha}) is not the file's")
     return data.decode()
+
+
+def run_crm_script(desktop, base, cer_path):
+    """"Runs" the generated CRM-server script on the practice CRM deployment with the certificate
+    of `cer_path` (a Base-64 .cer the app exported) and returns the result file the script writes."""
+    with open(cer_path) as f:
+        der_b64 = "".join(l.strip() for l in f if l.strip() and not l.startswith("-----"))
+    if not base64.b64decode(der_b64):
+        raise WebDriverError(f"{cer_path} holds no certificate")
+    run = json.dumps({"certificate": der_b64, "service_account": "CONTOSO\\svc-crm-async", "organization": "contoso",
+                      "tenant_id": CONTOSO, "principal_id": "00000001-0000-0000-c000-000000000000",
+                      "metadata_url": "https://accounts.accesscontrol.windows.net/metadata/json/1"}).encode()
+    req = urllib.request.Request(base + "/_practice/crm/run-script", data=run, headers={"content-type": "application/json"})
+    with urllib.request.urlopen(req, context=practice_tls(desktop), timeout=20) as r:
+        return r.read()

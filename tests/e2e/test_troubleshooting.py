@@ -1,7 +1,11 @@
-"""Desktop end to end, issue 8: a failed mailbox → its troubleshooting card → the fix → Re-test →
-green → the report. On the practice tenant the mailboxes are configured and tested without
-approving them, so every Test & Enable fails with the approval alert; the card names the cause and
-its fix button ("approve, then test again") turns them green; the exported report holds it all."""
+"""Desktop end to end, issue 8: failed mailboxes → their troubleshooting card → the fix → Re-test →
+green → the report, with two slips an admin makes. The CRM server gets a new certificate (the
+generated script ran) but its key is never uploaded to the service principal, and the mailboxes
+are configured and tested without approving them. Every Test & Enable fails with the approval
+alert; the card names the cause (the wizard read the mailboxes) and its fix approves and tests
+again. Now they fail with "Failed Authentication"; the card shows what the wizard compared (the
+CRM certificate's thumbprint against the principal's keys), its fix opens Entra trust, the upload
+and a Re-test turn all 50 green. The exported report holds it all."""
 import os
 import sys
 import tempfile
@@ -9,7 +13,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 from webdriver import ROOT, Desktop, wait_for  # noqa: E402
-from practice import PRACTICE_PASSWORD, export_report, sign_in  # noqa: E402
+from practice import PRACTICE_PASSWORD, export_report, run_crm_script, sign_in  # noqa: E402
 
 APP = os.environ.get("HYBRIDSYNC_WIZARD_BIN", os.path.join(ROOT, "target", "debug", "hybridsync-wizard"))
 
@@ -26,9 +30,14 @@ class Troubleshooting(unittest.TestCase):
         cls.s.quit()
         cls.desktop.close()
 
+    def watch_results(self):
+        s = self.s
+        s.wait('[data-testid="mb-watching"]', timeout=30)
+        wait_for(lambda: not s.find_all('[data-testid="mb-watching"]'), 120, "the test's results")
+
     def test_1_sign_in_and_create_the_profile(self):
         s = self.s
-        sign_in(s, self.desktop)
+        type(self).base_url = sign_in(s, self.desktop)
         s.click(s.wait('[data-testid="step-profile"]'))
         url = s.wait('[data-testid="crm-url"]')
         wait_for(lambda: (s.attr(url, "value") or "").endswith("/contoso"), 30, "the practice organization's address")
@@ -37,7 +46,17 @@ class Troubleshooting(unittest.TestCase):
         s.click(s.wait('[data-testid="profile-apply"]'))
         s.wait_text('[data-testid="step-profile"]', lambda t: "done" in t, timeout=60)
 
-    def test_2_unapproved_mailboxes_fail_and_the_card_names_the_cause(self):
+    def test_2_a_new_certificate_goes_to_the_crm_server_but_not_to_the_service_principal(self):
+        s = self.s
+        s.click(s.wait('[data-testid="step-certificate"]'))
+        s.click(s.wait('[data-testid="cert-generate"]'))
+        type(self).thumb = s.wait_text('[data-testid="cert-thumbprint"]', lambda t: len(t.strip()) == 40, timeout=60).strip()
+        s.click(s.wait('[data-testid="export-cer"]'))
+        cer = s.wait_text('[data-testid="export-path"]', lambda t: t.endswith(".cer")).strip()
+        # The admin runs the generated script on the CRM server, and skips the Entra trust step.
+        run_crm_script(self.desktop, self.base_url, cer)
+
+    def test_3_unapproved_mailboxes_fail_and_the_card_names_the_cause(self):
         s = self.s
         s.click(s.wait('[data-testid="step-mailboxes"]'))
         s.wait_text('[data-testid="mb-total"]', lambda t: t.strip() == "50", timeout=60)
@@ -52,20 +71,47 @@ class Troubleshooting(unittest.TestCase):
         self.assertEqual(s.attr(card, "data-entry"), "mailbox.approval-required")
         cause = s.wait_text('[data-testid="ts-top-cause"]', lambda t: t.strip() != "")
         self.assertIn("approv", cause.lower())
+        # All 50 share the alert: one card. The wizard read their rows: the check failed, and says on which.
+        self.assertEqual(len(s.find_all('[data-testid="troubleshooting-card"]')), 1)
+        self.assertEqual(s.attr(s.wait('[data-testid="mb-alert"]'), "data-count"), "50")
+        check = s.wait('[data-check="mailbox_approved"][data-outcome="failed"]', timeout=30)
+        self.assertIn("@contoso.com", s.text(check))
 
-    def test_3_the_fix_and_retest_turn_every_mailbox_green(self):
+    def test_4_approving_surfaces_the_missing_key_and_the_card_shows_the_comparison(self):
         s = self.s
         s.click(s.wait('[data-testid="ts-fix"]'))
-        s.wait('[data-testid="mb-watching"]', timeout=30)
-        wait_for(lambda: not s.find_all('[data-testid="mb-watching"]'), 120, "the re-test's results")
+        self.watch_results()
+        s.wait_text('[data-testid="mb-alert-text"]', lambda t: "Failed Authentication" in t, timeout=60)
+        self.assertEqual(s.text(s.wait('[data-testid="mb-failure"]')).strip(), "50")
+        card = s.wait('[data-testid="troubleshooting-card"][data-entry="s2s.failed-authentication"]', timeout=30)
+        self.assertIsNotNone(card)
+        top = s.wait('[data-testid="ts-top-cause"]')
+        self.assertEqual(s.attr(top, "data-status"), "confirmed")
+        self.assertIn("service principal", s.text(top))
+        check = s.wait('[data-check="sp_has_crm_certificate"][data-outcome="failed"]', timeout=30)
+        self.assertIn(self.thumb, s.text(check))
+
+    def test_5_the_fix_opens_entra_trust_and_the_upload_then_retest_turn_them_green(self):
+        s = self.s
+        s.click(s.wait('[data-testid="ts-fix"]'))
+        s.wait_text('#step-heading', lambda t: t.strip() == "Entra trust", timeout=30)
+        s.click(s.wait('[data-testid="trust-plan"]'))
+        s.wait_text('[data-testid="trust-after"]', lambda t: self.thumb in t, timeout=60)
+        s.click(s.wait('[data-testid="trust-apply"]'))
+        s.wait_text('[data-testid="trust-done"]', lambda t: "change(s)" in t, timeout=60)
+        s.click(s.wait('[data-testid="step-mailboxes"]'))
+        s.click(s.wait('[data-testid="ts-retest"]', timeout=60))
+        self.watch_results()
         s.wait_text('[data-testid="mb-success"]', lambda t: t.strip() == "50", timeout=60)
         self.assertEqual(s.text(s.wait('[data-testid="mb-failure"]')).strip(), "0")
 
-    def test_4_the_report_holds_the_failure_fix_and_changes(self):
+    def test_6_the_report_holds_the_failures_fixes_and_changes(self):
         s = self.s
         html = export_report(s, self.out)
         self.assertIn("emailrouteraccessapproval", html)
+        self.assertIn("keyCredentials", html)
         self.assertNotIn(PRACTICE_PASSWORD, html)
+        self.assertNotIn("PRIVATE KEY", html)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,6 @@
 """Desktop end to end, issue 6: generate the certificate, export it (the save dialog answered by a
 test folder), upload it to the practice tenant's Dynamics CRM service principal, "run" the CRM
 script on the practice CRM deployment and import its result: the steps are done."""
-import base64
 import json
 import os
 import stat
@@ -12,10 +11,9 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 from webdriver import ROOT, Desktop  # noqa: E402
-from practice import PRACTICE_PASSWORD, export_report, practice_tls, sign_in  # noqa: E402
+from practice import PRACTICE_PASSWORD, export_report, practice_tls, run_crm_script, sign_in  # noqa: E402
 
 APP = os.environ.get("HYBRIDSYNC_WIZARD_BIN", os.path.join(ROOT, "target", "debug", "hybridsync-wizard"))
-CONTOSO = "3f2a6c1e-8b4d-4e7a-9c15-2d6b8e0f4a91"
 
 
 class Trust(unittest.TestCase):
@@ -72,16 +70,7 @@ class Trust(unittest.TestCase):
 
     def test_4_import_the_script_result(self):
         s = self.s
-        with open(os.path.join(self.out, "Dynamics365-S2S.cer")) as f:
-            der_b64 = "".join(l.strip() for l in f if l.strip() and not l.startswith("-----"))
-        self.assertTrue(base64.b64decode(der_b64))
-        run = json.dumps({"certificate": der_b64, "service_account": "CONTOSO\\svc-crm-async", "organization": "contoso",
-                          "tenant_id": CONTOSO, "principal_id": "00000001-0000-0000-c000-000000000000",
-                          "metadata_url": "https://accounts.accesscontrol.windows.net/metadata/json/1"}).encode()
-        req = urllib.request.Request(self.base + "/_practice/crm/run-script", data=run,
-                                     headers={"content-type": "application/json"})
-        with urllib.request.urlopen(req, context=self.ctx(), timeout=20) as r:
-            result = r.read()
+        result = run_crm_script(self.desktop, self.base, os.path.join(self.out, "Dynamics365-S2S.cer"))
         path = os.path.join(self.out, "hybridsync-crm-result.json")
         with open(path, "wb") as f:
             f.write(result)

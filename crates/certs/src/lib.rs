@@ -34,3 +34,9 @@ pub use password::{generate_password, generate_password_of_length, PASSWORD_LENG
 pub use pfx::{open_pfx, write_pfx, PfxContents, PfxEncryption};
 pub use read::{inspect, inspect_now};
 pub use der_of::certificate_der;
+
+/// SHA-1 of DER bytes in upper-case hex: the Windows "Thumbprint" of a certificate.
+pub fn thumbprint_of(der: &[u8]) -> String {
+    use sha1::Digest;
+    hex::encode_upper(sha1::Sha1::digest(der))
+}

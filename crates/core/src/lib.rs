@@ -6,6 +6,7 @@
 pub mod assumptions;
 pub mod atomic;
 pub mod change;
+pub mod checks;
 pub mod engine;
 pub mod error;
 pub mod events;

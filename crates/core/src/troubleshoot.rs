@@ -22,6 +22,9 @@ pub struct TroubleshootRequest {
     /// Results of the automatic checks already run: check id → "passed" | "failed".
     #[serde(default)]
     pub checks: Vec<CheckResult>,
+    /// The failed mailboxes (Dynamics ids) the automatic checks read.
+    #[serde(default)]
+    pub mailbox_ids: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, TS)]
@@ -29,6 +32,9 @@ pub struct TroubleshootRequest {
 pub struct CheckResult {
     pub id: String,
     pub passed: bool,
+    /// What the wizard saw (shown on the card under the check).
+    #[serde(default)]
+    pub saw: Option<String>,
 }
 
 impl From<&ErrorPayload> for TroubleshootRequest {
@@ -95,6 +101,8 @@ pub struct CardCheck {
     pub description: String,
     /// "passed", "failed" or "not_run".
     pub outcome: String,
+    /// What the wizard saw when it ran the check.
+    pub saw: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, TS)]
@@ -131,13 +139,13 @@ pub fn card_in(kb: &KnowledgeBase, req: &TroubleshootRequest) -> Option<Card> {
         results.set(&c.id, if c.passed { CheckOutcome::Passed } else { CheckOutcome::Failed });
     }
     if let Some(d) = kb.diagnose_with(&symptom, &results).into_iter().next() {
-        return Some(from_diagnosis(kb, &d));
+        return Some(from_diagnosis(kb, &d, req));
     }
     let entry = kb.entry(req.remediation.as_deref()?)?;
-    Some(from_entry(kb, entry, &results))
+    Some(from_entry(kb, entry, &results, req))
 }
 
-fn from_diagnosis(kb: &KnowledgeBase, d: &Diagnosis<'_>) -> Card {
+fn from_diagnosis(kb: &KnowledgeBase, d: &Diagnosis<'_>, req: &TroubleshootRequest) -> Card {
     let matched_by = serde_json::to_value(d.matched.kind)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
@@ -153,7 +161,7 @@ fn from_diagnosis(kb: &KnowledgeBase, d: &Diagnosis<'_>) -> Card {
                 .cause
                 .checks
                 .iter()
-                .map(|id| check(kb, id, rc.checks.iter().find(|(c, _)| c == id).map(|(_, o)| *o)))
+                .map(|id| check(kb, id, rc.checks.iter().find(|(c, _)| c == id).map(|(_, o)| *o), saw(req, id)))
                 .collect(),
         })
         .collect();
@@ -165,7 +173,7 @@ fn from_diagnosis(kb: &KnowledgeBase, d: &Diagnosis<'_>) -> Card {
     }
 }
 
-fn from_entry(kb: &KnowledgeBase, entry: &Entry, results: &CheckResults) -> Card {
+fn from_entry(kb: &KnowledgeBase, entry: &Entry, results: &CheckResults, req: &TroubleshootRequest) -> Card {
     let mut causes = entry.causes.clone();
     causes.sort_by_key(|c| c.rank);
     Card {
@@ -177,7 +185,7 @@ fn from_entry(kb: &KnowledgeBase, entry: &Entry, results: &CheckResults) -> Card
                 rank: c.rank,
                 text: c.text.clone(),
                 status: "possible".into(),
-                checks: c.checks.iter().map(|id| check(kb, id, Some(results.get(id)))).collect(),
+                checks: c.checks.iter().map(|id| check(kb, id, Some(results.get(id)), saw(req, id))).collect(),
             })
             .collect(),
         ..base(kb, entry)
@@ -203,8 +211,13 @@ fn base(kb: &KnowledgeBase, entry: &Entry) -> Card {
     }
 }
 
-fn check(kb: &KnowledgeBase, id: &str, outcome: Option<CheckOutcome>) -> CardCheck {
+fn saw(req: &TroubleshootRequest, id: &str) -> Option<String> {
+    req.checks.iter().find(|c| c.id == id).and_then(|c| c.saw.clone())
+}
+
+fn check(kb: &KnowledgeBase, id: &str, outcome: Option<CheckOutcome>, saw: Option<String>) -> CardCheck {
     CardCheck {
+        saw,
         id: id.to_string(),
         description: kb.check(id).map(|c| c.description.clone()).unwrap_or_default(),
         outcome: match outcome {
@@ -266,11 +279,11 @@ mod tests {
             // should fail here rather than pass vacuously.
             panic!("the last cause of ews.token-rejected has no check: {last:?}");
         };
-        req.checks.push(CheckResult { id: check_id.clone(), passed: false });
+        req.checks.push(CheckResult { id: check_id.clone(), passed: false, saw: Some("seen by the test".into()) });
         let after = card(&req).expect("a card");
         let first = &after.causes[0];
         assert_eq!(first.status, "confirmed");
-        assert!(first.checks.iter().any(|c| c.id == check_id && c.outcome == "failed"));
+        assert!(first.checks.iter().any(|c| c.id == check_id && c.outcome == "failed" && c.saw.as_deref() == Some("seen by the test")));
     }
 
     #[test]

@@ -1,23 +1,37 @@
 //! Troubleshooting scenarios on the practice tenant (issue 8): a deployment with one thing wrong,
-//! the mailbox test fails with the alert the practice tenant writes, the knowledge base names the
-//! cause first; where the fix is within the wizard's reach, applying it and re-testing turns the
-//! mailboxes green.
+//! the mailbox test fails with the alert the practice tenant writes, the wizard runs its automatic
+//! checks (profile, mailboxes, the service principal's keys, what the CRM server holds) and the
+//! knowledge base names the cause first; where the fix is within the wizard's reach, applying it and
+//! re-testing turns the mailboxes green. No check result is fed by hand.
 #[path = "support/dynamics_env.rs"]
 mod dynamics_env;
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use dynamics_env::*;
+use hybridsync_certs::{generate_self_signed, NewCertificate};
+use hybridsync_core::checks::{card_with_checks, CheckContext, CrmFacts};
+use hybridsync_core::steps::crm_script::{parse_result, METADATA_URL_WORLDWIDE};
 use hybridsync_core::steps::mailboxes::{self, Actions, MailboxFilter, MailboxesStep};
 use hybridsync_core::steps::profile::{ProfileSettings, ProfileStep};
-use hybridsync_core::troubleshoot::{card, Card, CheckResult, TroubleshootRequest};
+use hybridsync_core::steps::trust::{TrustCertificate, TrustStep};
+use hybridsync_core::troubleshoot::{card, Card, CardCheck, TroubleshootRequest};
 use hybridsync_microsoft::dynamics::BulkOptions;
+use hybridsync_microsoft::Graph;
 use hybridsync_practice_tenant::dynamics::testjob::PRACTICE_TENANT_ID;
-use hybridsync_practice_tenant::{Deployment, Knobs};
+use hybridsync_practice_tenant::{CrmDeploymentState, Deployment, Knobs};
+
+/// What the CRM server holds as the app sees it on the practice tenant (Get-CrmSetting's view).
+fn practice_crm(env: &Env) -> CrmFacts {
+    let v = env.sim.sim.crm_view();
+    CrmFacts { certificate_thumbprint: v.certificate_thumbprint, s2s_tenant_id: v.s2s_tenant_ids.get("contoso").cloned() }
+}
 
 /// Runs profile + mailboxes (configure, optionally approve, test) on a deployment and returns the
-/// knowledge base's card for the first failed mailbox's alert, with the checks the wizard ran.
-async fn failing_card(env: &Env, d: Deployment, approve: bool, checks: Vec<CheckResult>) -> (Card, usize) {
+/// card for the first failed mailbox's alert, after the wizard's automatic checks.
+async fn failing_card(env: &Env, graph: &Arc<Graph>, d: Deployment, approve: bool) -> (Card, usize) {
     env.sim.sim.dynamics.seed_mailboxes(4);
     env.sim.sim.dynamics.set_knobs(Knobs { test_delay: Duration::from_millis(20), ..Knobs::default() });
     env.sim.sim.dynamics.set_deployment(d);
@@ -34,8 +48,16 @@ async fn failing_card(env: &Env, d: Deployment, approve: bool, checks: Vec<Check
     assert!(counts.failure > 0, "the scenario should fail a test: {counts:?}");
     let alerts = mailboxes::alerts(&env.client, &failed).await.expect("alerts");
     let a = alerts.first().expect("an alert for the failed mailbox");
-    let req = TroubleshootRequest { text: Some(format!("{}\n{}", a.text, a.details)), checks, ..TroubleshootRequest::default() };
-    (card(&req).expect("the knowledge base explains the alert"), counts.failure as usize)
+    let req = TroubleshootRequest { text: Some(format!("{}\n{}", a.text, a.details)), ..TroubleshootRequest::default() };
+    let ctx = CheckContext {
+        tenant_id: Some(PRACTICE_TENANT_ID.into()),
+        graph: Some(graph.clone()),
+        dynamics: Some(env.client.clone()),
+        mailbox_ids: vec![a.mailbox_id.clone()],
+        crm: Some(practice_crm(env)),
+        ..CheckContext::default()
+    };
+    (card_with_checks(&req, &ctx).await.expect("the knowledge base explains the alert"), counts.failure as usize)
 }
 
 async fn retest(env: &Env, profile: ProfileSettings, journal: &str) -> mailboxes::StatusCounts {
@@ -52,21 +74,54 @@ async fn retest(env: &Env, profile: ProfileSettings, journal: &str) -> mailboxes
     watch(env).await.0
 }
 
-fn failed(id: &str) -> CheckResult {
-    CheckResult { id: id.into(), passed: false }
+/// A check the card shows, by id.
+fn shown<'a>(c: &'a Card, id: &str) -> &'a CardCheck {
+    c.causes.iter().flat_map(|x| &x.checks).find(|k| k.id == id).unwrap_or_else(|| panic!("no check {id} on the card: {c:#?}"))
 }
 
-fn passed(id: &str) -> CheckResult {
-    CheckResult { id: id.into(), passed: true }
+fn new_certificate() -> TrustCertificate {
+    let generated = generate_self_signed(&NewCertificate::new("Dynamics365-S2S-contoso")).unwrap();
+    TrustCertificate::from_file_bytes(&hybridsync_certs::cer_base64(&generated.certificate_der).into_bytes(), None).unwrap()
+}
+
+/// "Runs" the generated CRM-server script on the practice deployment with `cert`; its result file.
+async fn run_crm_script(env: &Env, cert: &TrustCertificate) -> CrmFacts {
+    use base64::Engine;
+    let resp = env
+        .raw
+        .post(format!("{}/_practice/crm/run-script", env.sim.base_url))
+        .json(&serde_json::json!({
+            "certificate": base64::engine::general_purpose::STANDARD.encode(&cert.der),
+            "service_account": "CONTOSO\\svc-crm-async",
+            "organization": "contoso",
+            "tenant_id": PRACTICE_TENANT_ID,
+            "principal_id": "00000001-0000-0000-c000-000000000000",
+            "metadata_url": METADATA_URL_WORLDWIDE,
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    CrmFacts::from_result(&parse_result(&resp.bytes().await.unwrap()).unwrap())
+}
+
+async fn upload(env: &Env, graph: &Arc<Graph>, cert: &TrustCertificate, journal: &str) {
+    let step = TrustStep { graph: graph.clone(), certificate: cert.clone(), crm_domain: None };
+    run_steps(env, &[&step], journal).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn mailbox_not_approved_is_named_and_approving_then_retesting_turns_it_green() {
     let env = env().await;
-    let (c, n) = failing_card(&env, Deployment::default(), false, vec![]).await;
+    let graph = graph(&env).await;
+    let (c, n) = failing_card(&env, &graph, Deployment::default(), false).await;
     assert_eq!(n, 4);
     assert_eq!(c.entry_id, "mailbox.approval-required", "{c:#?}");
     assert!(c.causes[0].text.to_lowercase().contains("approv"), "{:?}", c.causes[0]);
+    assert_eq!(c.causes[0].status, "confirmed", "the wizard read the mailbox row: {:?}", c.causes[0]);
+    let k = shown(&c, "mailbox_approved");
+    assert_eq!(k.outcome, "failed");
+    assert!(k.saw.as_deref().unwrap_or("").contains("@contoso.com"), "{k:?}");
     assert_eq!(c.fix.action.as_ref().map(|a| a.id.as_str()), Some("mailboxes.approve"));
     // The fix is the wizard's own: approve (emailrouteraccessapproval 1), then Test & Enable again.
     let counts = retest(&env, profile_settings(), "fix.jsonl").await;
@@ -76,11 +131,17 @@ async fn mailbox_not_approved_is_named_and_approving_then_retesting_turns_it_gre
 #[tokio::test(flavor = "multi_thread")]
 async fn tenant_id_not_set_is_named_and_setting_it_on_the_profile_turns_it_green() {
     let env = env().await;
+    let graph = graph(&env).await;
     let d = Deployment { s2s_tenant_id: None, ..Deployment::default() };
-    let (c, _) = failing_card(&env, d, true, vec![failed("tenant_ids_match")]).await;
+    let (c, _) = failing_card(&env, &graph, d, true).await;
     let top = &c.causes[0];
     assert_eq!(top.status, "confirmed", "{top:?}");
     assert!(top.text.to_lowercase().contains("tenant id"), "{top:?}");
+    let k = shown(&c, "tenant_ids_match");
+    assert_eq!(k.outcome, "failed");
+    assert!(k.saw.as_deref().unwrap_or("").contains("not set"), "{k:?}");
+    // The profile type was read too, and is right: that cause is ruled out, not guessed.
+    assert_eq!(shown(&c, "profile_is_exchange_online_hybrid").outcome, "passed");
     // Within the wizard's reach: give the profile the tenant ID explicitly (usedefaulttenantid false).
     let fixed = ProfileSettings { tenant_id: Some(PRACTICE_TENANT_ID.into()), ..profile_settings() };
     let counts = retest(&env, fixed, "fix.jsonl").await;
@@ -88,23 +149,64 @@ async fn tenant_id_not_set_is_named_and_setting_it_on_the_profile_turns_it_green
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn certificate_not_on_the_service_principal_is_named_first() {
+async fn certificate_not_on_the_service_principal_is_named_first_and_uploading_it_turns_it_green() {
     let env = env().await;
-    let d = Deployment { crm_certificate_on_service_principal: false, ..Deployment::default() };
-    let checks = vec![failed("sp_has_crm_certificate"), passed("tenant_ids_match"), passed("certificate_not_expired")];
-    let (c, _) = failing_card(&env, d, true, checks).await;
+    let graph = graph(&env).await;
+    // The CRM server got a new certificate (the generated script ran) but its key was never
+    // uploaded: the practice tenant joins the CRM deployment with the service principal's keys.
+    let cert = new_certificate();
+    let crm = run_crm_script(&env, &cert).await;
+    assert_eq!(crm.certificate_thumbprint.as_deref(), Some(cert.thumbprint.as_str()));
+    let (c, _) = failing_card(&env, &graph, Deployment::default(), true).await;
     assert_eq!(c.entry_id, "s2s.failed-authentication", "{c:#?}");
     let top = &c.causes[0];
-    assert_eq!(top.status, "confirmed");
+    assert_eq!(top.status, "confirmed", "{top:?}");
     assert!(top.checks.iter().any(|k| k.id == "sp_has_crm_certificate" && k.outcome == "failed"), "{top:?}");
+    let k = shown(&c, "sp_has_crm_certificate");
+    assert!(k.saw.as_deref().unwrap_or("").contains(&cert.thumbprint), "the card says which certificate: {k:?}");
+    assert_eq!(shown(&c, "crm_certificate_installed").outcome, "passed");
     assert_eq!(c.fix.action.as_ref().map(|a| a.id.as_str()), Some("certificate.upload-to-sp"));
+    // The fix: the trust step uploads the key; Test & Enable again.
+    upload(&env, &graph, &cert, "trust.jsonl").await;
+    let counts = retest(&env, profile_settings(), "fix.jsonl").await;
+    assert_eq!((counts.success, counts.failure), (4, 0), "{counts:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_expired_certificate_on_the_service_principal_is_named_and_rotating_turns_it_green() {
+    let env = env().await;
+    let graph = graph(&env).await;
+    // The CRM server still uses last year's certificate, whose key on the service principal
+    // ended on 2024-01-01 (the practice principal's seeded key).
+    let old = env.sim.sim.service_principals.crm(PRACTICE_TENANT_ID).key_credentials[0].custom_key_identifier.clone();
+    env.sim.sim.crm.set_state(CrmDeploymentState {
+        certificate_thumbprint: Some(old.clone()),
+        s2s_tenant_ids: BTreeMap::from([("contoso".to_string(), PRACTICE_TENANT_ID.to_string())]),
+        ..CrmDeploymentState::default()
+    });
+    let (c, _) = failing_card(&env, &graph, Deployment::default(), true).await;
+    assert_eq!(c.entry_id, "s2s.failed-authentication", "{c:#?}");
+    let top = &c.causes[0];
+    assert_eq!(top.status, "confirmed", "{top:?}");
+    assert!(top.text.contains("expired"), "{top:?}");
+    let k = shown(&c, "certificate_not_expired");
+    assert_eq!(k.outcome, "failed");
+    assert!(k.saw.as_deref().unwrap_or("").contains("2024-01-01"), "{k:?}");
+    assert_eq!(shown(&c, "sp_has_crm_certificate").outcome, "passed");
+    // The fix (rotation): a new certificate, its key uploaded, the CRM script run with it, re-test.
+    let cert = new_certificate();
+    upload(&env, &graph, &cert, "trust.jsonl").await;
+    run_crm_script(&env, &cert).await;
+    let counts = retest(&env, profile_settings(), "fix.jsonl").await;
+    assert_eq!((counts.success, counts.failure), (4, 0), "{counts:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn ews_not_allowed_for_the_tenant_is_named_from_the_401_challenge() {
     let env = env().await;
+    let graph = graph(&env).await;
     let d = Deployment { ews_allowed: false, ..Deployment::default() };
-    let (c, _) = failing_card(&env, d, true, vec![]).await;
+    let (c, _) = failing_card(&env, &graph, d, true).await;
     assert_eq!(c.entry_id, "ews.token-rejected", "{c:#?}");
     // The tenant is not enabled for this path: only Exchange Support can turn it on (ms-api.md §5.1).
     assert!(c.causes[0].text.contains("Exchange Support"), "{:?}", c.causes[0]);

@@ -20,7 +20,7 @@ use crate::server::AppState;
 use crate::state::lock;
 
 /// What the CRM deployment holds after the script ran.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct CrmDeploymentState {
     /// Thumbprint (upper-case hex SHA-1) of the S2STokenIssuer certificate (Get-CrmCertificate).
     pub certificate_thumbprint: Option<String>,
@@ -54,6 +54,84 @@ impl CrmDeployment {
     pub fn clear_failure(&self) {
         *lock(&self.failure) = None;
     }
+
+    /// Replaces what the deployment holds (a scenario's starting point, e.g. an old certificate).
+    pub fn set_state(&self, state: CrmDeploymentState) {
+        *lock(&self.state) = state;
+    }
+}
+
+/// How the CRM deployment's certificate stands on the service principal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyStanding {
+    /// No keyCredential carries the certificate.
+    Missing,
+    /// A keyCredential carries it and is valid now.
+    Valid,
+    /// A keyCredential carries it but its validity has ended or not begun.
+    OutsideValidity,
+}
+
+/// Whether `thumbprint` (hex SHA-1 of the DER) is among `sp`'s keys, and valid at `now`. A key
+/// matches by its customKeyIdentifier (the thumbprint, ms-api.md §5.6) or the SHA-1 of its bytes.
+pub fn key_standing(sp: &crate::ServicePrincipal, thumbprint: &str, now: time::OffsetDateTime) -> KeyStanding {
+    let matches = |k: &&crate::StoredKey| {
+        k.custom_key_identifier.eq_ignore_ascii_case(thumbprint)
+            || base64::engine::general_purpose::STANDARD
+                .decode(&k.key)
+                .map(|der| hex_sha1(&der).eq_ignore_ascii_case(thumbprint))
+                .unwrap_or(false)
+    };
+    let mut found = sp.key_credentials.iter().filter(matches).peekable();
+    if found.peek().is_none() {
+        return KeyStanding::Missing;
+    }
+    if found.any(|k| k.start <= now && now < k.end) {
+        KeyStanding::Valid
+    } else {
+        KeyStanding::OutsideValidity
+    }
+}
+
+fn hex_sha1(der: &[u8]) -> String {
+    Sha1::digest(der).iter().map(|b| format!("{b:02X}")).collect()
+}
+
+impl crate::Sim {
+    /// The Dynamics deployment's facts with what the wizard changed joined in (the outcome of a
+    /// Test & Enable is computed from this):
+    /// - once the CRM deployment holds an S2S certificate (the script ran), it counts as on the
+    ///   service principal only when a keyCredential of the Exchange tenant's `00000007-…`
+    ///   principal carries it, and as expired when that key is outside its validity (ms-api.md
+    ///   §5.5, §7 D-EXO). Before that, the scenario's `crm_certificate_on_service_principal` and
+    ///   `crm_certificate_expired` stand (a deployment set up before the wizard).
+    /// - an S2STenantId the script set on the practice organization wins (ms-api.md §5.4).
+    pub fn effective_deployment(&self) -> crate::Deployment {
+        let mut d = self.dynamics.deployment();
+        let crm = self.crm.state();
+        if let Some(thumbprint) = &crm.certificate_thumbprint {
+            let sp = self.service_principals.crm(&d.exchange_tenant_id);
+            let standing = key_standing(&sp, thumbprint, time::OffsetDateTime::now_utc());
+            d.crm_certificate_on_service_principal = standing != KeyStanding::Missing;
+            d.crm_certificate_expired = standing == KeyStanding::OutsideValidity;
+        }
+        if let Some(t) = crm.s2s_tenant_ids.get(crate::dynamics::PRACTICE_ORG) {
+            d.s2s_tenant_id = Some(t.clone());
+        }
+        d
+    }
+
+    /// The CRM deployment as `Get-CrmSetting` would show it: the script's values, and the
+    /// practice organization's S2STenantId from the deployment's facts when the script set none.
+    pub fn crm_view(&self) -> CrmDeploymentState {
+        let mut s = self.crm.state();
+        if !s.s2s_tenant_ids.contains_key(crate::dynamics::PRACTICE_ORG) {
+            if let Some(t) = self.dynamics.deployment().s2s_tenant_id {
+                s.s2s_tenant_ids.insert(crate::dynamics::PRACTICE_ORG.to_string(), t);
+            }
+        }
+        s
+    }
 }
 
 /// What the admin fed the script (the values the generated file holds; no password, which the
@@ -78,7 +156,7 @@ pub(crate) async fn run_script(State(app): State<Arc<AppState>>, Json(run): Json
     let Ok(der) = base64::engine::general_purpose::STANDARD.decode(run.certificate.trim()) else {
         return (StatusCode::BAD_REQUEST, Json(json!({"error": "certificate is not base64 of a DER certificate"}))).into_response();
     };
-    let thumbprint: String = Sha1::digest(&der).iter().map(|b| format!("{b:02X}")).collect();
+    let thumbprint = hex_sha1(&der);
     let crm = &app.sim.crm;
     let failure = lock(&crm.failure).clone();
     let mut parts = Vec::new();
@@ -125,7 +203,7 @@ pub(crate) async fn run_script(State(app): State<Arc<AppState>>, Json(run): Json
     .into_response()
 }
 
-// Practice only: the CRM deployment as later steps see it.
+// Practice only: the CRM deployment as later steps see it (Get-CrmSetting / Get-CrmCertificate).
 pub(crate) async fn state(State(app): State<Arc<AppState>>) -> Response {
-    Json(app.sim.crm.state()).into_response()
+    Json(app.sim.crm_view()).into_response()
 }

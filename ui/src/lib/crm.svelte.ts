@@ -32,10 +32,25 @@ class Crm {
 
 export const crm = new Crm();
 
-/** What the troubleshooting card asks about a mailbox's alert: its text and details. */
-export function requestForAlert(a: MailboxAlert): TroubleshootRequest {
-  const text = [a.text, a.details].filter((s) => s.trim() !== "").join("\n");
-  return { code: "mailbox_test_failed", text, http_status: null, www_authenticate: null, remediation: null, checks: [] };
+/** Failed mailboxes that share one alert: one troubleshooting card for all of them. */
+export type AlertGroup = { text: string; details: string; mailbox_ids: string[] };
+
+/** Groups alerts by their text and details, the largest group first (ties keep their order). */
+export function groupAlerts(alerts: readonly MailboxAlert[]): AlertGroup[] {
+  const groups = new Map<string, AlertGroup>();
+  for (const a of alerts) {
+    const key = `${a.text}\u0000${a.details}`;
+    const g = groups.get(key);
+    if (g) g.mailbox_ids.push(a.mailbox_id);
+    else groups.set(key, { text: a.text, details: a.details, mailbox_ids: [a.mailbox_id] });
+  }
+  return [...groups.values()].sort((x, y) => y.mailbox_ids.length - x.mailbox_ids.length);
+}
+
+/** What the troubleshooting card asks about an alert: its text and details, and its mailboxes. */
+export function requestForAlert(g: AlertGroup): TroubleshootRequest {
+  const text = [g.text, g.details].filter((s) => s.trim() !== "").join("\n");
+  return { code: "mailbox_test_failed", text, http_status: null, www_authenticate: null, remediation: null, checks: [], mailbox_ids: g.mailbox_ids };
 }
 
 /** The label of the run button: "Configure, approve and test 50 mailboxes". */

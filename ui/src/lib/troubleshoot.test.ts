@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { causeLabel, checkLabel, requestForError, requestForFinding } from "./troubleshoot";
+import { causeLabel, checkLabel, requestForError, requestForFinding, stepForAction } from "./troubleshoot";
 
 describe("troubleshooting requests", () => {
   it("carries an error's code, message and remediation", () => {
@@ -25,5 +25,15 @@ describe("troubleshooting requests", () => {
     expect(causeLabel("possible")).toMatch(/not yet/);
     expect(checkLabel("failed")).toBe("failed");
     expect(checkLabel("not_run")).toBe("not run");
+  });
+
+  it("sends a fix that lives on another page to that page", () => {
+    expect(stepForAction("certificate.upload-to-sp")).toBe("trust");
+    expect(stepForAction("certificate.rotate")).toBe("certificate");
+    expect(stepForAction("profile.fix-tenant-id")).toBe("profile");
+    expect(stepForAction("signin.sign-in-again")).toBe("signin");
+    // Actions the Mailboxes page carries out itself, and unknown ids, have no page.
+    expect(stepForAction("mailboxes.approve")).toBeNull();
+    expect(stepForAction("no.such-action")).toBeNull();
   });
 });

@@ -114,3 +114,44 @@ test("mailboxes: a failed run shows the error and the button stays usable", asyn
   await expect(page.getByTestId("mb-run")).toBeEnabled();
   expect(await calls(page, "mailboxes_status")).toHaveLength(1); // no watching after a failed run
 });
+
+const AUTH = "Failed Authentication";
+const RED_IDS = ["b0000000-0000-4000-8000-000000000011", "b0000000-0000-4000-8000-000000000012", "b0000000-0000-4000-8000-000000000013"];
+const CERT_CARD: Card = {
+  entry_id: "s2s.failed-authentication",
+  title: "Server-based authentication failed: the S2S certificate is missing or invalid",
+  symptom: "Test Connection reports Failed Authentication.",
+  matched_by: "text",
+  matched: "Failed Authentication",
+  causes: [
+    {
+      rank: 2,
+      text: "The certificate's public key is not on the Dynamics service principal.",
+      status: "confirmed",
+      checks: [{ id: "sp_has_crm_certificate", description: "The CRM certificate is among the principal's keys.", outcome: "failed", saw: "the CRM certificate 0A1B is not among the service principal's 1 key(s)" }],
+    },
+    { rank: 1, text: "No S2STokenIssuer certificate is registered in Dynamics.", status: "ruled_out", checks: [{ id: "crm_certificate_installed", description: "Dynamics has a certificate.", outcome: "passed", saw: "Dynamics holds the S2STokenIssuer certificate 0A1B" }] },
+  ],
+  fix: { action: { id: "certificate.upload-to-sp", label: "Upload the certificate to the service principal" }, instructions: [] },
+  sources: ["ms-api.md §7 (D-EXO)"],
+};
+
+test("mailboxes: failures that share an alert get one card that asks about all of them, shows what the checks saw, and its fix opens the page that does it", async ({ page, openApp }) => {
+  const failing = Object.fromEntries(RED_IDS.map((id) => [id, AUTH]));
+  await openApp({ appInfo: appInfo("practice"), mailboxes: { total: 20, failing, polls: 0 }, cards: { mailbox_test_failed: CERT_CARD } });
+  await page.getByTestId("step-mailboxes").click();
+  await page.getByTestId("mb-run").click();
+  await expect(page.getByTestId("mb-failure")).toHaveText("3");
+  const alert = page.getByTestId("mb-alert");
+  await expect(alert).toHaveCount(1);
+  await expect(alert).toHaveAttribute("data-count", "3");
+  await expect(page.getByTestId("mb-alert-count")).toHaveText("3 mailboxes");
+  await expect(page.getByTestId("troubleshooting-card")).toHaveCount(1);
+  const asked = await calls(page, "troubleshoot");
+  expect(asked).toHaveLength(1);
+  expect((asked[0].args as { request: { mailbox_ids: string[] } }).request.mailbox_ids).toEqual(RED_IDS);
+  await expect(page.locator('[data-check="sp_has_crm_certificate"]')).toHaveAttribute("data-outcome", "failed");
+  await expect(page.locator('[data-check="sp_has_crm_certificate"] [data-testid="ts-saw"]')).toContainText("not among the service principal");
+  await page.getByTestId("ts-fix").click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Entra trust");
+});

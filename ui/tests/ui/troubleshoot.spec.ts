@@ -13,7 +13,7 @@ const NOT_FOUND_CARD: Card = {
       rank: 1,
       text: "The domain is misspelt, or has not been added to the tenant.",
       status: "confirmed",
-      checks: [{ id: "tenant_discovery", description: "The OpenID configuration of the domain answers.", outcome: "failed" }],
+      checks: [{ id: "tenant_discovery", description: "The OpenID configuration of the domain answers.", outcome: "failed", saw: null }],
     },
     { rank: 2, text: "The tenant lives in another cloud.", status: "possible", checks: [] },
   ],

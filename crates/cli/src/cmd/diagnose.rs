@@ -38,8 +38,8 @@ pub fn run(a: DiagnoseArgs) -> Result<u8, ErrorPayload> {
             None,
         ));
     }
-    let mut checks: Vec<CheckResult> = a.failed.iter().map(|id| CheckResult { id: id.clone(), passed: false }).collect();
-    checks.extend(a.passed.iter().map(|id| CheckResult { id: id.clone(), passed: true }));
+    let mut checks: Vec<CheckResult> = a.failed.iter().map(|id| CheckResult { id: id.clone(), passed: false, saw: None }).collect();
+    checks.extend(a.passed.iter().map(|id| CheckResult { id: id.clone(), passed: true, saw: None }));
     let req = TroubleshootRequest {
         code: a.code,
         text: a.text,
@@ -47,6 +47,7 @@ pub fn run(a: DiagnoseArgs) -> Result<u8, ErrorPayload> {
         www_authenticate: a.www_authenticate,
         remediation: None,
         checks,
+        mailbox_ids: Vec::new(),
     };
     let Some(c) = card(&req) else {
         if a.json {
@@ -71,6 +72,9 @@ pub fn text(c: &Card) -> String {
         out.push_str(&format!("  {}. {} [{}]\n", cause.rank, cause.text, cause.status.replace('_', " ")));
         for check in &cause.checks {
             out.push_str(&format!("       check {}: {}\n", check.id, check.outcome.replace('_', " ")));
+            if let Some(saw) = &check.saw {
+                out.push_str(&format!("         saw: {saw}\n"));
+            }
         }
     }
     out.push_str("\nFix:\n");

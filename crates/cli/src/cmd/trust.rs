@@ -10,12 +10,11 @@ use hybridsync_core::keychain::Keychain;
 use hybridsync_core::steps::signin;
 use hybridsync_core::steps::trust::{TrustCertificate, TrustStep};
 use hybridsync_core::{engine, ErrorPayload, Step, StepContext};
-use hybridsync_microsoft::identity::scopes;
 
 use crate::{exit, progress};
 
 /// Who is signed in and the roles (the up-front check), and the principal's keys.
-const TRUST_SCOPES: &[&str] = &["offline_access", scopes::USER_READ, scopes::ROLES_READ, scopes::SERVICE_PRINCIPAL];
+use hybridsync_core::steps::trust::SCOPES as TRUST_SCOPES;
 
 #[derive(Subcommand)]
 pub enum TrustCommand {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use base64::Engine;
 use hybridsync_microsoft::graph::RoleRequirement;
+use hybridsync_microsoft::identity::scopes;
 use hybridsync_microsoft::service_principal::{self as sp, KeyCredential, KeySummary, NewKey};
 use hybridsync_microsoft::{require_role, Graph};
 use serde::{Deserialize, Serialize};
@@ -21,6 +22,8 @@ use crate::{Change, CheckReport, ErrorPayload, Finding, Severity, Step, StepCont
 pub const STEP_ID: &str = "trust";
 pub const FIELD_KEYS: &str = "keyCredentials";
 pub const FIELD_NAMES: &str = "servicePrincipalNames";
+/// What the step signs in for: the user, their roles, and writing the service principal (ms-api.md §2.4).
+pub const SCOPES: &[&str] = &["offline_access", scopes::USER_READ, scopes::ROLES_READ, scopes::SERVICE_PRINCIPAL];
 
 /// The certificate whose public key is uploaded (never the private key).
 #[derive(Debug, Clone, PartialEq)]

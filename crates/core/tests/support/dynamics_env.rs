@@ -49,6 +49,25 @@ pub async fn env() -> Env {
     Env { sim, dir, client: Arc::new(client), raw, token }
 }
 
+/// Signs the practice admin in to Graph with the trust step's scopes (the device code approved in
+/// process, as the verification page would after the admin signs in).
+pub async fn graph(env: &Env) -> Arc<hybridsync_microsoft::Graph> {
+    let transport = Transport::new(&HttpOptions { ca_file: Some(env.sim.ca_file.clone()), timeout: Duration::from_secs(30) }).unwrap();
+    let identity = Identity::new(
+        transport,
+        ClientConfig {
+            authority: Authority::parse(env.sim.authority()).unwrap(),
+            tenant: hybridsync_practice_tenant::dynamics::PRACTICE_TENANT_ID.into(),
+            client_id: "5b1f0c4e-9a7d-4c2b-8e3f-6d0a1b2c3d4e".into(),
+        },
+    );
+    let scopes = hybridsync_core::steps::trust::SCOPES;
+    let code = identity.start_device_code(scopes).await.unwrap();
+    assert!(approve_device_code(&env.sim.sim, &code.user_code, ADMIN));
+    let tokens = identity.wait_for_device_code(&code, &DevicePolling::default(), &CancellationToken::new()).await.unwrap();
+    Arc::new(hybridsync_microsoft::Graph::new(identity, tokens, scopes))
+}
+
 pub fn ctx() -> StepContext {
     StepContext::new(EventSink::none())
 }

@@ -118,6 +118,8 @@ impl Dynamics {
         let mut s = lock(&self.store);
         s.ensure_seeded();
         s.deployment = d;
+        // Joined again by the next request.
+        s.effective = None;
     }
 
     /// Every accepted write that changed a record, in order.

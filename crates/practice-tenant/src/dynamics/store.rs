@@ -53,6 +53,9 @@ pub(crate) struct Store {
     pub audit: Vec<AuditEntry>,
     pub jobs: VecDeque<Job>,
     pub deployment: Deployment,
+    /// The deployment with the CRM deployment and the service principal joined in, refreshed by
+    /// every Web API request (`None` until the first one: `deployment` alone).
+    pub effective: Option<Deployment>,
     pub version: u64,
     pub seeded: bool,
 }
@@ -182,7 +185,7 @@ impl Store {
             .get("_emailserverprofile_value")
             .and_then(Value::as_str)
             .and_then(|p| self.tables.get("emailserverprofiles").and_then(|t| t.get(p)).cloned());
-        let failure = testjob::mailbox_failure(&self.deployment, profile.as_ref(), &mb);
+        let failure = testjob::mailbox_failure(self.effective.as_ref().unwrap_or(&self.deployment), profile.as_ref(), &mb);
         let status = if failure.is_some() { 2 } else { 1 };
         let act = if mb.get("actdeliverymethod").and_then(Value::as_i64) == Some(1) { status } else { 0 };
         let version = self.next_version();
@@ -209,7 +212,7 @@ impl Store {
     /// The profile's Test Connection result (ms-api.md §6.1 lasttestexecutionstatus/lasttestresponse).
     fn test_profile(&mut self, id: &str) {
         let Some(p) = self.table("emailserverprofiles").get(id).cloned() else { return };
-        let failure = testjob::profile_failure(&self.deployment, &p);
+        let failure = testjob::profile_failure(self.effective.as_ref().unwrap_or(&self.deployment), &p);
         if let Some(row) = self.table("emailserverprofiles").get_mut(id) {
             row.insert("lasttestexecutionstatus".into(), json!(if failure.is_some() { 0 } else { 1 }));
             row.insert(

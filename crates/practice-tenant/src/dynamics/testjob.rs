@@ -19,9 +19,10 @@ pub const ALERT_FAILED_AUTHENTICATION: &str = "Failed Authentication";
 pub const ALERT_EWS_INVALID_TOKEN: &str = "Bearer client_id=\"00000002-0000-0ff1-ce00-000000000000\", trusted_issuers=\"00000001-0000-0000-c000-000000000000@*\", token_types=\"app_asserted_user_v1 service_asserted_app_v1\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", error=\"invalid_token\"";
 
 /// The facts of the deployment a Test & Enable depends on, outside Dynamics' own tables. Knobs and
-/// scenarios set them. This is where the Graph simulator's service principal (its keyCredentials,
-/// from the certificate step) joins: `crm_certificate_on_service_principal` is to be computed from
-/// the `00000007-…` service principal's keyCredentials once that simulator holds it.
+/// scenarios set them; [`crate::Sim::effective_deployment`] then joins what the wizard changed:
+/// once the practice CRM deployment holds an S2S certificate (the generated script ran), whether it
+/// is on the `00000007-…` service principal, and valid, is read from the service principal's
+/// keyCredentials; an S2STenantId the script set wins over `s2s_tenant_id`.
 #[derive(Debug, Clone)]
 pub struct Deployment {
     /// `S2STenantId` set on the CRM organization (ms-api.md §5.4); `None` when not set.
@@ -30,6 +31,9 @@ pub struct Deployment {
     pub exchange_tenant_id: String,
     /// The CRM S2S certificate is among the Dynamics service principal's keyCredentials (§5.5).
     pub crm_certificate_on_service_principal: bool,
+    /// The matching keyCredential's validity has ended (or not begun): set by the join, or by a
+    /// scenario. ms-api.md §7 (D-EXO): the same "Failed Authentication" as a missing key.
+    pub crm_certificate_expired: bool,
     /// Exchange Support enabled EWS for the tenant (ms-api.md §5.1).
     pub ews_allowed: bool,
     /// Email addresses (lower case) with no Exchange Online mailbox.
@@ -47,6 +51,7 @@ impl Default for Deployment {
             s2s_tenant_id: Some(PRACTICE_TENANT_ID.into()),
             exchange_tenant_id: PRACTICE_TENANT_ID.into(),
             crm_certificate_on_service_principal: true,
+            crm_certificate_expired: false,
             ews_allowed: true,
             not_in_exchange: HashSet::new(),
             unlicensed: HashSet::new(),
@@ -100,6 +105,12 @@ pub fn profile_failure(d: &Deployment, profile: &Row) -> Option<Alert> {
         return Some(Alert {
             text: ALERT_FAILED_AUTHENTICATION.to_string(),
             cause: "the CRM S2S certificate is not among the keyCredentials of the Dynamics service principal 00000007-0000-0000-c000-000000000000".into(),
+        });
+    }
+    if d.crm_certificate_expired {
+        return Some(Alert {
+            text: ALERT_FAILED_AUTHENTICATION.to_string(),
+            cause: "the CRM S2S certificate's keyCredential on the Dynamics service principal 00000007-0000-0000-c000-000000000000 is outside its validity (endDateTime passed)".into(),
         });
     }
     if !d.ews_allowed {

@@ -163,9 +163,12 @@ async fn dispatch(
     };
     let dy = &app.sim.dynamics;
     let knobs = dy.knobs();
+    // Joined before the store is locked: it reads the CRM deployment and the service principal.
+    let effective = app.sim.effective_deployment();
     {
         let mut s = lock(&dy.store);
         s.ensure_seeded();
+        s.effective = Some(effective);
         s.run_due_jobs();
     }
     let service_root = format!("{}/{org}/api/data/{version}/", app.base_url);

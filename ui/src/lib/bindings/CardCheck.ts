@@ -4,4 +4,8 @@ export type CardCheck = { id: string, description: string,
 /**
  * "passed", "failed" or "not_run".
  */
-outcome: string, };
+outcome: string, 
+/**
+ * What the wizard saw when it ran the check.
+ */
+saw: string | null, };

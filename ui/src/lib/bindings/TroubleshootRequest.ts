@@ -20,4 +20,8 @@ remediation: string | null,
 /**
  * Results of the automatic checks already run: check id → "passed" | "failed".
  */
-checks: Array<CheckResult>, };
+checks: Array<CheckResult>, 
+/**
+ * The failed mailboxes (Dynamics ids) the automatic checks read.
+ */
+mailbox_ids: Array<string>, };
