@@ -12,11 +12,11 @@ done
 
 # Build the test binaries first, in the normal environment: cargo run with the temporary HOME below
 # would see a changed environment and rebuild half the dependency tree.
-mapfile -t bins < <(cargo test --workspace --locked --test keychain --test signin --test domain_cli --test directory_ldap --test cert_files --no-run --message-format=json "$@" \
+mapfile -t bins < <(cargo test --workspace --locked --test keychain --test signin --test domain_cli --test mailboxes_cli --test directory_ldap --test cert_files --no-run --message-format=json "$@" \
   | python3 -c 'import json,sys
 for line in sys.stdin:
     m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["name"] in ("keychain", "signin", "domain_cli", "directory_ldap", "cert_files"):
+    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["name"] in ("keychain", "signin", "domain_cli", "mailboxes_cli", "directory_ldap", "cert_files"):
         print(m["executable"])')
 [ ${#bins[@]} -gt 0 ] || { echo "error: no keychain test binaries were built" >&2; exit 1; }
 

@@ -1,18 +1,14 @@
 //! `hybridsync domain add|status|verify`, the real binary against the practice tenant and its
 //! DNS. The signed-in test needs a Secret Service and runs under scripts/test-keychain.sh.
-use std::io::{BufRead, BufReader, Read};
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::Duration;
+#[path = "support/practice_cli.rs"]
+mod practice_cli;
 
-use hybridsync_practice_tenant::{Options, Running, PRACTICE_PASSWORD};
+use std::process::Command;
 
-const CLIENT_ID: &str = "5b1f0c4e-9a7d-4c2b-8e3f-6d0a1b2c3d4e";
+use hybridsync_practice_tenant::{Options, Running};
+use practice_cli::{hybridsync, json, keychain_tests_wanted, run, sign_in};
 const DOMAIN: &str = "northwindtraders.com";
 
-fn hybridsync(args: &[&str], home: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hybridsync")).args(args).env("HYBRIDSYNC_HOME", home).env_remove("HYBRIDSYNC_CLIENT_ID").output().unwrap()
-}
 
 #[test]
 fn bad_input_is_refused_with_exit_2_before_the_keychain_is_touched() {
@@ -49,16 +45,11 @@ fn without_a_sign_in_the_domain_commands_say_to_sign_in() {
     assert!(text.contains("add") && text.contains("status") && text.contains("verify"), "{text}");
 }
 
-fn json(out: &Output) -> serde_json::Value {
-    assert!(out.status.success(), "exit {:?}: {}", out.status.code(), String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs a real Secret Service: run scripts/test-keychain.sh"]
 async fn add_then_verify_only_after_every_name_server_has_the_record() {
-    if std::env::var("HYBRIDSYNC_KEYCHAIN_TESTS").as_deref() != Ok("1") {
-        eprintln!("skipped: needs a Secret Service; run scripts/test-keychain.sh");
+    if !keychain_tests_wanted() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -67,49 +58,11 @@ async fn add_then_verify_only_after_every_name_server_has_the_record() {
     f.device_interval_secs = Some(1);
     sim.sim.set_faults(f);
     let home = dir.path().join("home");
-    let (auth, ca) = (sim.authority().to_string(), sim.ca_file.display().to_string());
-
     // Sign in as the Domain Name Administrator with a device code.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hybridsync"))
-        .args(["signin", "--device-code", "--tenant", "contoso.com", "--authority", &auth, "--ca-file", &ca, "--client-id", CLIENT_ID, "--json"])
-        .env("HYBRIDSYNC_HOME", &home)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(code) = line.strip_prefix("Code: ") {
-                let _ = tx.send(code.trim().to_string());
-            }
-        }
-    });
-    let code = tokio::task::spawn_blocking(move || rx.recv_timeout(Duration::from_secs(60)).unwrap()).await.unwrap();
-    let pem = std::fs::read(&sim.ca_file).unwrap();
-    let browser = reqwest::Client::builder().tls_certs_merge(reqwest::Certificate::from_pem_bundle(&pem).unwrap()).build().unwrap();
-    let page = browser
-        .post(format!("{}/devicelogin", sim.base_url))
-        .form(&[("user_code", code.as_str()), ("username", "domains@contoso.onmicrosoft.com"), ("password", PRACTICE_PASSWORD), ("action", "approve")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(page.status(), 200);
-    let status = tokio::task::spawn_blocking(move || {
-        let mut out = String::new();
-        child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
-        child.wait().unwrap()
-    })
-    .await
-    .unwrap();
-    assert!(status.success());
+    sign_in(&sim, &home, "contoso.com", "domains@contoso.onmicrosoft.com").await;
 
     let ns = sim.dns.resolver().to_string();
-    let run = |args: Vec<String>| {
-        let h = home.clone();
-        async move { tokio::task::spawn_blocking(move || hybridsync(&args.iter().map(String::as_str).collect::<Vec<_>>(), &h)).await.unwrap() }
-    };
+    let run = |args: Vec<String>| run(args, &home);
     let args = |cmd: &str| vec!["domain".to_string(), cmd.to_string(), DOMAIN.to_string(), "--nameserver".into(), ns.clone(), "--json".into()];
 
     let added = json(&run(args("add")).await);

@@ -64,7 +64,7 @@ impl CrmFacts {
 }
 
 /// What the checks may read. Leave out what the wizard does not have: those checks are not run.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct CheckContext {
     pub now: Option<OffsetDateTime>,
     /// The tenant the admin signed in to (the token's `tid`, Graph `/organization`).
@@ -250,10 +250,15 @@ fn sha1_hex(der: &[u8]) -> String {
     hybridsync_certs::thumbprint_of(der)
 }
 
-/// Whether a key carries the certificate: its customKeyIdentifier is the thumbprint (ms-api.md
-/// §5.6), or the SHA-1 of its bytes is.
+/// Whether a key carries the certificate: its customKeyIdentifier is the thumbprint, as hex or as
+/// base64 of the hash (ms-api.md §5.6), or the SHA-1 of its bytes is.
 fn carries(k: &KeyCredential, thumbprint: &str) -> bool {
-    let by_id = k.custom_key_identifier.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(thumbprint));
+    let by_id = k.custom_key_identifier.as_deref().is_some_and(|c| {
+        c.eq_ignore_ascii_case(thumbprint)
+            || base64::engine::general_purpose::STANDARD
+                .decode(c)
+                .is_ok_and(|hash| hash.len() == 20 && hash.iter().map(|b| format!("{b:02X}")).collect::<String>().eq_ignore_ascii_case(thumbprint))
+    });
     let by_bytes = k
         .key
         .as_deref()
@@ -334,6 +339,14 @@ mod tests {
         let mut k = key("something-else", "2027-01-01T00:00:00Z");
         k.key = Some(base64::engine::general_purpose::STANDARD.encode(der));
         let (on, _) = key_checks(&[k], &sha1_hex(der), datetime!(2026-11-22 0:00 UTC));
+        assert!(on.passed);
+    }
+
+    #[test]
+    fn a_key_matches_by_a_base64_identifier_of_the_hash() {
+        let hash = [0xABu8; 20];
+        let k = key(&base64::engine::general_purpose::STANDARD.encode(hash), "2027-01-01T00:00:00Z");
+        let (on, _) = key_checks(&[k], &"AB".repeat(20), datetime!(2026-11-22 0:00 UTC));
         assert!(on.passed);
     }
 

@@ -40,3 +40,23 @@ pub fn config_dir() -> PathBuf {
     }
     dirs().map(|d| d.config_dir().to_path_buf()).unwrap_or_else(|| fallback().join("config"))
 }
+
+/// A new run journal for `step` in the data folder, unique per run. An existing journal is
+/// resumed (its steps count as done), so two runs, even in the same second, must not share one:
+/// a later apply (a rotated certificate, a re-test) would otherwise be skipped.
+pub fn new_journal(step: &str) -> PathBuf {
+    let now = time::OffsetDateTime::now_utc();
+    let stamp = format!("{}.{:09}-{}", now.unix_timestamp(), now.nanosecond(), std::process::id());
+    data_dir().join("journals").join(format!("{step}-{stamp}.jsonl"))
+}
+
+#[cfg(test)]
+mod journal_name_tests {
+    #[test]
+    fn two_runs_never_share_a_journal() {
+        let a = super::new_journal("trust");
+        let b = super::new_journal("trust");
+        assert_ne!(a, b);
+        assert!(a.file_name().unwrap().to_string_lossy().starts_with("trust-"));
+    }
+}

@@ -9,7 +9,11 @@ use hybridsync_core::journal::Journal;
 use hybridsync_core::keychain::Keychain;
 use hybridsync_core::steps::crm::{self, CrmTarget};
 use hybridsync_core::steps::defaults::DefaultsStep;
-use hybridsync_core::steps::mailboxes::{self, Actions, MailboxFilter, MailboxesStep};
+use hybridsync_core::checks::{card_with_checks, CheckContext, CrmFacts};
+use hybridsync_core::steps::crm_script;
+use hybridsync_core::steps::mailboxes::{self, Actions, AlertGroup, MailboxAlert, MailboxFilter, MailboxesStep};
+use hybridsync_core::steps::{signin, trust};
+use hybridsync_core::troubleshoot::Card;
 use hybridsync_core::steps::profile::{ProfileSettings, ProfileStep};
 use hybridsync_core::{engine, ErrorPayload, Step, StepContext};
 use hybridsync_microsoft::dynamics::{BulkOptions, MAX_PAGE_SIZE};
@@ -126,6 +130,10 @@ pub struct WatchArgs {
     /// Stop watching after this many seconds.
     #[arg(long, default_value_t = 1800)]
     pub timeout: u64,
+    /// The result file of the generated CRM-server script (hybridsync-crm-result.json): what the CRM
+    /// server holds, for the troubleshooting checks (its certificate, its S2STenantId).
+    #[arg(long, value_name = "FILE")]
+    pub crm_result: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -162,13 +170,9 @@ async fn client(c: &CrmArgs) -> Result<Arc<Dynamics>, ErrorPayload> {
     Ok(Arc::new(client))
 }
 
-fn journal_path(step: &str) -> PathBuf {
-    let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
-    hybridsync_core::paths::data_dir().join("journals").join(format!("{step}-{stamp}.jsonl"))
-}
 
 async fn run_steps(steps: &[&dyn Step], json: bool, name: &str) -> Result<u8, ErrorPayload> {
-    let path = journal_path(name);
+    let path = hybridsync_core::paths::new_journal(name);
     let mut journal = Journal::open(&path)?;
     let (sink, bar) = progress::sink(json);
     let result = engine::run(steps, &StepContext::new(sink), &mut journal).await;
@@ -283,9 +287,45 @@ async fn bulk(a: MailboxArgs, actions: Actions) -> Result<u8, ErrorPayload> {
     run_steps(&[&step], a.crm.json, "mailboxes").await
 }
 
+/// What the CRM server holds, from the script's result file (`--crm-result`).
+fn read_crm_facts(path: Option<&std::path::Path>) -> Result<Option<CrmFacts>, ErrorPayload> {
+    let Some(path) = path else { return Ok(None) };
+    let bytes = std::fs::read(path).map_err(|e| {
+        ErrorPayload::new("file_unreadable", format!("cannot read the CRM script result {}: {e}", path.display()), Some("input.fix-value"))
+    })?;
+    Ok(Some(CrmFacts::from_result(&crm_script::parse_result(&bytes)?)))
+}
+
+/// One troubleshooting card per distinct alert, after the automatic checks: the failed mailboxes
+/// and their profile (this connection), the tenant and the service principal's keys (the saved
+/// sign-in, when it can read them) and what the CRM server holds (`--crm-result`).
+async fn troubleshoot_alerts(client: &Arc<Dynamics>, alerts: &[MailboxAlert], crm: Option<&CrmFacts>) -> Vec<(AlertGroup, Option<Card>)> {
+    let groups = mailboxes::group_alerts(alerts);
+    if groups.is_empty() {
+        return Vec::new();
+    }
+    let signed_in = signin::resume(&Keychain::default(), trust::SCOPES).await.ok();
+    let base = CheckContext {
+        tenant_id: signed_in.as_ref().map(|(saved, _)| saved.tenant_id.clone()),
+        graph: signed_in.map(|(_, g)| Arc::new(g)),
+        dynamics: Some(client.clone()),
+        crm: crm.cloned(),
+        ..CheckContext::default()
+    };
+    let mut out = Vec::new();
+    for g in groups {
+        let req = g.request();
+        let ctx = CheckContext { mailbox_ids: req.mailbox_ids.clone(), ..base.clone() };
+        let card = card_with_checks(&req, &ctx).await;
+        out.push((g, card));
+    }
+    out
+}
+
 async fn watch(a: WatchArgs) -> Result<u8, ErrorPayload> {
     let filter = a.filter.filter();
     filter.odata()?;
+    let crm_facts = read_crm_facts(a.crm_result.as_deref())?;
     let client = client(&a.crm).await?;
     let started = Instant::now();
     loop {
@@ -296,11 +336,17 @@ async fn watch(a: WatchArgs) -> Result<u8, ErrorPayload> {
         let timed_out = started.elapsed() >= Duration::from_secs(a.timeout);
         if counts.pending == 0 || timed_out {
             let alerts = mailboxes::alerts(&client, &failed).await?;
+            let cards = troubleshoot_alerts(&client, &alerts, crm_facts.as_ref()).await;
             if a.crm.json {
-                super::print_json(&serde_json::json!({"counts": counts, "alerts": alerts, "timed_out": timed_out && counts.pending > 0}))?;
+                let cards: Vec<_> = cards.iter().map(|(g, c)| serde_json::json!({"alert": g, "card": c})).collect();
+                super::print_json(&serde_json::json!({"counts": counts, "alerts": alerts, "cards": cards, "timed_out": timed_out && counts.pending > 0}))?;
             } else {
-                for al in &alerts {
-                    println!("  {}: {}\n    {}", al.mailbox_id, al.text, al.details);
+                for (g, c) in &cards {
+                    println!("\n{} mailbox(es): {}\n    {}", g.mailbox_ids.len(), g.text, g.details);
+                    println!("    {}", g.mailbox_ids.iter().take(10).cloned().collect::<Vec<_>>().join(", "));
+                    if let Some(c) = c {
+                        println!("\n{}", super::diagnose::text(c));
+                    }
                 }
             }
             return Ok(if counts.failure > 0 { exit::FINDINGS } else { exit::OK });

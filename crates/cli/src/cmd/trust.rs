@@ -93,7 +93,7 @@ pub async fn run(cmd: TrustCommand) -> Result<u8, ErrorPayload> {
     let journal_path = a
         .journal
         .clone()
-        .unwrap_or_else(|| hybridsync_core::paths::data_dir().join("journals").join("trust.jsonl"));
+        .unwrap_or_else(|| hybridsync_core::paths::new_journal("trust"));
     let mut journal = Journal::open(&journal_path)?;
     let result = engine::run(&[&step as &dyn Step], &ctx, &mut journal).await;
     if let Some(b) = bar {

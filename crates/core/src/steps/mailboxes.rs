@@ -169,6 +169,45 @@ pub struct MailboxAlert {
     pub at: String,
 }
 
+/// Failed mailboxes that share one alert (text and details): one troubleshooting card for all.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, TS)]
+#[ts(export)]
+pub struct AlertGroup {
+    pub text: String,
+    pub details: String,
+    pub mailbox_ids: Vec<String>,
+}
+
+/// At most this many mailboxes of a group are read by the troubleshooting checks (they share the
+/// alert; a few rows tell as much as all of them).
+pub const CHECKED_PER_GROUP: usize = 20;
+
+impl AlertGroup {
+    /// What the troubleshooting card asks about this alert.
+    pub fn request(&self) -> crate::troubleshoot::TroubleshootRequest {
+        let text = [self.text.as_str(), self.details.as_str()].iter().filter(|s| !s.trim().is_empty()).copied().collect::<Vec<_>>().join("\n");
+        crate::troubleshoot::TroubleshootRequest {
+            code: Some("mailbox_test_failed".into()),
+            text: Some(text),
+            mailbox_ids: self.mailbox_ids.iter().take(CHECKED_PER_GROUP).cloned().collect(),
+            ..Default::default()
+        }
+    }
+}
+
+/// Groups alerts by text and details, the largest group first (ties keep their first-seen order).
+pub fn group_alerts(alerts: &[MailboxAlert]) -> Vec<AlertGroup> {
+    let mut groups: Vec<AlertGroup> = Vec::new();
+    for a in alerts {
+        match groups.iter_mut().find(|g| g.text == a.text && g.details == a.details) {
+            Some(g) => g.mailbox_ids.push(a.mailbox_id.clone()),
+            None => groups.push(AlertGroup { text: a.text.clone(), details: a.details.clone(), mailbox_ids: vec![a.mailbox_id.clone()] }),
+        }
+    }
+    groups.sort_by_key(|g| std::cmp::Reverse(g.mailbox_ids.len()));
+    groups
+}
+
 /// The statuses of every mailbox of `filter`, in pages of the largest size (ms-api.md §6.5):
 /// N / 5000 requests, never one per mailbox.
 pub async fn read_statuses(client: &Dynamics, filter: &MailboxFilter) -> Result<(StatusCounts, Vec<String>), ErrorPayload> {
@@ -339,5 +378,27 @@ mod tests {
         assert_eq!(f.odata().unwrap().unwrap(), "(contains(name,'O''Neil') or contains(emailaddress,'O''Neil')) and emailrouteraccessapproval eq 2");
         assert!(MailboxFilter { approval: Some("maybe".into()), ..Default::default() }.odata().unwrap_err().message.contains("approved, pending"));
         assert!(MailboxFilter { profile: Some("x".into()), ..Default::default() }.odata().unwrap_err().message.contains("not a GUID"));
+    }
+}
+
+#[cfg(test)]
+mod alert_group_tests {
+    use super::*;
+
+    fn alert(id: &str, text: &str) -> MailboxAlert {
+        MailboxAlert { mailbox_id: id.into(), text: text.into(), details: String::new(), at: String::new() }
+    }
+
+    #[test]
+    fn mailboxes_sharing_an_alert_form_one_group_the_largest_first() {
+        let groups = group_alerts(&[alert("m1", "Failed Authentication"), alert("m2", "approval"), alert("m3", "approval")]);
+        assert_eq!(groups.len(), 2);
+        assert_eq!(groups[0].mailbox_ids, ["m2", "m3"]);
+        assert_eq!(groups[1].mailbox_ids, ["m1"]);
+        let many: Vec<MailboxAlert> = (0..50).map(|i| alert(&format!("m{i}"), "approval")).collect();
+        let req = group_alerts(&many)[0].request();
+        assert_eq!(req.mailbox_ids.len(), CHECKED_PER_GROUP, "the checks read a bounded sample");
+        assert_eq!(req.text.as_deref(), Some("approval"));
+        assert_eq!(req.code.as_deref(), Some("mailbox_test_failed"));
     }
 }
