@@ -10,6 +10,16 @@ pub struct AssumptionDef {
 
 pub const ALL: &[AssumptionDef] = &[
     AssumptionDef {
+        statement: "The Dynamics 365 Hybrid Connector shows in Graph /subscribedSkus with skuPartNumber CRM_HYBRIDCONNECTOR; the wizard warns (it does not stop) when no enabled one is found.",
+        source: "ms-api.md §4 (third-party SKU lists only)",
+        used_by: "hybridsync_microsoft::skus::HYBRID_CONNECTOR_SKU",
+    },
+    AssumptionDef {
+        statement: "Organization.Read.All is enough to read /subscribedSkus with a delegated token.",
+        source: "ms-api.md §2.4 (permission table not readable)",
+        used_by: "hybridsync_core::steps::trust::SCOPES",
+    },
+    AssumptionDef {
         statement: "RoleManagement.Read.Directory is the least-privileged delegated permission that lists the signed-in user's directory roles.",
         source: "ms-api.md §2.4 (not listed there)",
         used_by: "hybridsync_microsoft::identity::scopes::ROLES_READ",

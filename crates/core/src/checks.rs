@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use base64::Engine;
 use hybridsync_microsoft::service_principal::{self as sp, KeyCredential};
+use hybridsync_microsoft::skus;
 use hybridsync_microsoft::{Dynamics, Graph};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -23,9 +24,11 @@ pub const CERTIFICATE_NOT_EXPIRED: &str = "certificate_not_expired";
 pub const MAILBOX_APPROVED: &str = "mailbox_approved";
 pub const PROFILE_IS_EXCHANGE_ONLINE_HYBRID: &str = "profile_is_exchange_online_hybrid";
 pub const PROFILE_AUTODISCOVER_OFF: &str = "profile_autodiscover_off";
+pub const HYBRID_CONNECTOR_LICENSED: &str = "hybrid_connector_licensed";
 
 /// The checks this module can run.
-pub const AUTOMATIC: [&str; 7] = [
+pub const AUTOMATIC: [&str; 8] = [
+    HYBRID_CONNECTOR_LICENSED,
     TENANT_IDS_MATCH,
     CRM_CERTIFICATE_INSTALLED,
     SP_HAS_CRM_CERTIFICATE,
@@ -120,6 +123,12 @@ pub async fn run(ctx: &CheckContext, ids: &[&str]) -> Vec<CheckResult> {
         }
         if wants(TENANT_IDS_MATCH) {
             out.extend(tenant_ids_match(p, ctx.tenant_id.as_deref(), ctx.crm.as_ref()));
+        }
+    }
+    if let (true, Some(graph)) = (wants(HYBRID_CONNECTOR_LICENSED), &ctx.graph) {
+        match skus::subscribed_skus(graph).await {
+            Ok(list) => out.push(connector_check(&list)),
+            Err(e) => tracing::warn!(error = %e, "the tenant's subscriptions could not be read for the checks"),
         }
     }
     let thumbprint = ctx.crm.as_ref().and_then(|c| c.certificate_thumbprint.as_deref());
@@ -241,6 +250,22 @@ fn tenant_ids_match(p: &Value, tenant: Option<&str>, crm: Option<&CrmFacts>) -> 
     })
 }
 
+/// `hybrid_connector_licensed` from the tenant's subscriptions (ms-api.md §4 detection rule).
+pub fn connector_check(list: &[skus::SubscribedSku]) -> CheckResult {
+    match skus::hybrid_connector(list) {
+        Some(s) => result(HYBRID_CONNECTOR_LICENSED, true, format!("the tenant holds {} ({})", s.sku_part_number, s.capability_status)),
+        None => {
+            let held: Vec<String> = list.iter().map(|s| format!("{} ({})", s.sku_part_number, s.capability_status)).collect();
+            let held = if held.is_empty() { "none".to_string() } else { held.join(", ") };
+            result(
+                HYBRID_CONNECTOR_LICENSED,
+                false,
+                format!("no enabled {} among the tenant's subscriptions: {held}", skus::HYBRID_CONNECTOR_SKU),
+            )
+        }
+    }
+}
+
 async fn read_sp_keys(graph: &Graph) -> Result<Vec<KeyCredential>, crate::ErrorPayload> {
     let found = sp::find_crm(graph).await?;
     Ok(sp::read_keys(graph, &found.id).await?)
@@ -340,6 +365,15 @@ mod tests {
         k.key = Some(base64::engine::general_purpose::STANDARD.encode(der));
         let (on, _) = key_checks(&[k], &sha1_hex(der), datetime!(2026-11-22 0:00 UTC));
         assert!(on.passed);
+    }
+
+    #[test]
+    fn the_connector_check_names_what_the_tenant_holds() {
+        let sku = |p: &str, st: &str| skus::SubscribedSku { sku_id: "x".into(), sku_part_number: p.into(), capability_status: st.into() };
+        let r = connector_check(&[sku("ENTERPRISEPACK", "Enabled"), sku("CRM_HYBRIDCONNECTOR", "Suspended")]);
+        assert!(!r.passed);
+        assert!(r.saw.as_deref().unwrap_or("").contains("CRM_HYBRIDCONNECTOR (Suspended)"), "{r:?}");
+        assert!(connector_check(&[sku("CRM_HYBRIDCONNECTOR", "Enabled")]).passed);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use std::time::Duration;
 use dynamics_env::*;
 use hybridsync_certs::{generate_self_signed, NewCertificate};
 use hybridsync_core::checks::{card_with_checks, CheckContext, CrmFacts};
-use hybridsync_core::steps::crm_script::{parse_result, METADATA_URL_WORLDWIDE};
+use hybridsync_core::steps::crm_script::{import_result, parse_result, ScriptResult, METADATA_URL_WORLDWIDE};
 use hybridsync_core::steps::mailboxes::{self, Actions, MailboxFilter, MailboxesStep};
 use hybridsync_core::steps::profile::{ProfileSettings, ProfileStep};
 use hybridsync_core::steps::trust::{TrustCertificate, TrustStep};
@@ -85,7 +85,7 @@ fn new_certificate() -> TrustCertificate {
 }
 
 /// "Runs" the generated CRM-server script on the practice deployment with `cert`; its result file.
-async fn run_crm_script(env: &Env, cert: &TrustCertificate) -> CrmFacts {
+async fn run_crm_script(env: &Env, cert: &TrustCertificate) -> ScriptResult {
     use base64::Engine;
     let resp = env
         .raw
@@ -102,7 +102,7 @@ async fn run_crm_script(env: &Env, cert: &TrustCertificate) -> CrmFacts {
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);
-    CrmFacts::from_result(&parse_result(&resp.bytes().await.unwrap()).unwrap())
+    parse_result(&resp.bytes().await.unwrap()).unwrap()
 }
 
 async fn upload(env: &Env, graph: &Arc<Graph>, cert: &TrustCertificate, journal: &str) {
@@ -155,7 +155,7 @@ async fn certificate_not_on_the_service_principal_is_named_first_and_uploading_i
     // The CRM server got a new certificate (the generated script ran) but its key was never
     // uploaded: the practice tenant joins the CRM deployment with the service principal's keys.
     let cert = new_certificate();
-    let crm = run_crm_script(&env, &cert).await;
+    let crm = CrmFacts::from_result(&run_crm_script(&env, &cert).await);
     assert_eq!(crm.certificate_thumbprint.as_deref(), Some(cert.thumbprint.as_str()));
     let (c, _) = failing_card(&env, &graph, Deployment::default(), true).await;
     assert_eq!(c.entry_id, "s2s.failed-authentication", "{c:#?}");
@@ -213,27 +213,46 @@ async fn ews_not_allowed_for_the_tenant_is_named_from_the_401_challenge() {
     assert!(c.causes[0].checks.iter().any(|k| k.id == "ews_allowed"), "{:?}", c.causes[0]);
 }
 
-#[test]
-fn no_hybrid_connector_is_named_from_the_crm_script_result() {
-    use hybridsync_core::steps::crm_script::{import_result, parse_result};
-    // The result file the generated script writes when Set-CrmSetting S2STenantId fails on a tenant
-    // without the Hybrid Connector (seed 002's exact output).
-    let result = serde_json::json!({
-        "schema": "hybridsync-crm-script-result/1", "computer": "CRM01", "organization": "contoso",
-        "thumbprint": "0123456789ABCDEF0123456789ABCDEF01234567",
-        "parts": [
-            {"name": "prerequisites", "ok": true, "skipped": false, "error": null},
-            {"name": "certificate", "ok": true, "skipped": false, "error": null},
-            {"name": "server_settings", "ok": true, "skipped": false, "error": null},
-            {"name": "tenant_id", "ok": false, "skipped": false, "error": "You cannot call a method on a null-valued expression. Process Failed."}
-        ]
-    });
-    let report = import_result(parse_result(result.to_string().as_bytes()).expect("a result file"), None);
+#[tokio::test(flavor = "multi_thread")]
+async fn no_hybrid_connector_is_named_by_the_trust_step_the_script_and_the_mailbox_tests() {
+    let env = env().await;
+    let graph = graph(&env).await;
+    // Nobody "purchased" the free connector (seed 002).
+    env.sim.sim.skus.set_hybrid_connector(PRACTICE_TENANT_ID, false);
+    let cert = new_certificate();
+    let trust = TrustStep { graph: graph.clone(), certificate: cert.clone(), crm_domain: None };
+    let (_, findings) = trust.look().await.unwrap();
+    let warn = findings.iter().find(|f| f.code == "hybrid_connector_missing").unwrap_or_else(|| panic!("the trust step warns: {findings:?}"));
+    assert!(warn.message.contains("CRM_HYBRIDCONNECTOR"), "{warn:?}");
+    upload(&env, &graph, &cert, "trust.jsonl").await;
+
+    // The script stops at S2STenantId with the seed's output; its card names the connector, confirmed.
+    let result = run_crm_script(&env, &cert).await;
+    let report = import_result(result.clone(), Some(&cert.thumbprint));
     assert!(!report.done);
     let f = report.findings.iter().find(|f| f.severity == hybridsync_core::Severity::Error).expect("a failure");
-    let c = card(&TroubleshootRequest::from(f)).expect("a card");
+    let ctx = CheckContext { tenant_id: Some(PRACTICE_TENANT_ID.into()), graph: Some(graph.clone()), crm: Some(CrmFacts::from_result(&result)), ..CheckContext::default() };
+    let c = card_with_checks(&TroubleshootRequest::from(f), &ctx).await.expect("a card");
     assert_eq!(c.entry_id, "hybrid-connector.missing", "{c:#?}");
+    assert_eq!(c.causes[0].status, "confirmed", "{:?}", c.causes[0]);
     assert!(c.causes[0].text.contains("Hybrid Connector"), "{:?}", c.causes[0]);
+    assert!(shown(&c, "hybrid_connector_licensed").saw.as_deref().unwrap_or("").contains("CRM_HYBRIDCONNECTOR"));
+
+    // The mailboxes fail too: their card confirms the tenant ID the script could not set and the
+    // missing connector behind it, and rules nothing else in.
+    let (c, _) = failing_card(&env, &graph, Deployment::default(), true).await;
+    assert_eq!(c.entry_id, "sss.http-401", "{c:#?}");
+    let confirmed: Vec<&str> = c.causes.iter().filter(|x| x.status == "confirmed").map(|x| x.text.as_str()).collect();
+    assert_eq!(confirmed.len(), 2, "{confirmed:?}");
+    assert!(confirmed[0].contains("same tenant") && confirmed[1].contains("Hybrid Connector"), "{confirmed:?}");
+    assert_eq!(shown(&c, "hybrid_connector_licensed").outcome, "failed");
+    assert_eq!(shown(&c, "profile_is_exchange_online_hybrid").outcome, "passed");
+
+    // The fix is outside the wizard (a purchase in the admin center); then the script and a re-test.
+    env.sim.sim.skus.set_hybrid_connector(PRACTICE_TENANT_ID, true);
+    assert!(import_result(run_crm_script(&env, &cert).await, Some(&cert.thumbprint)).done);
+    let counts = retest(&env, profile_settings(), "fix.jsonl").await;
+    assert_eq!((counts.success, counts.failure), (4, 0), "{counts:?}");
 }
 
 #[test]

@@ -12,6 +12,7 @@ pub mod identity;
 pub mod retry;
 pub mod secret;
 pub mod service_principal;
+pub mod skus;
 
 pub use authority::{Authority, AuthorityPreset};
 pub use discovery::{discover, DiscoveryTarget, IssuerForm, OpenIdTenant};

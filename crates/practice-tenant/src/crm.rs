@@ -105,7 +105,8 @@ impl crate::Sim {
     ///   principal carries it, and as expired when that key is outside its validity (ms-api.md
     ///   §5.5, §7 D-EXO). Before that, the scenario's `crm_certificate_on_service_principal` and
     ///   `crm_certificate_expired` stand (a deployment set up before the wizard).
-    /// - an S2STenantId the script set on the practice organization wins (ms-api.md §5.4).
+    /// - once the script ran, the organization's S2STenantId is the one it set, if any (ms-api.md §5.4).
+    /// - the Hybrid Connector is read from the Exchange tenant's subscriptions (seed 002).
     pub fn effective_deployment(&self) -> crate::Deployment {
         let mut d = self.dynamics.deployment();
         let crm = self.crm.state();
@@ -115,17 +116,19 @@ impl crate::Sim {
             d.crm_certificate_on_service_principal = standing != KeyStanding::Missing;
             d.crm_certificate_expired = standing == KeyStanding::OutsideValidity;
         }
-        if let Some(t) = crm.s2s_tenant_ids.get(crate::dynamics::PRACTICE_ORG) {
-            d.s2s_tenant_id = Some(t.clone());
+        if crm.certificate_thumbprint.is_some() {
+            // The script ran: the organization's S2STenantId is what it set (none if that part failed).
+            d.s2s_tenant_id = crm.s2s_tenant_ids.get(crate::dynamics::PRACTICE_ORG).cloned();
         }
+        d.hybrid_connector = self.skus.has_hybrid_connector(&d.exchange_tenant_id);
         d
     }
 
-    /// The CRM deployment as `Get-CrmSetting` would show it: the script's values, and the
-    /// practice organization's S2STenantId from the deployment's facts when the script set none.
+    /// The CRM deployment as `Get-CrmSetting` would show it: the script's values; before the script
+    /// ever ran, the practice organization's S2STenantId from the deployment's facts.
     pub fn crm_view(&self) -> CrmDeploymentState {
         let mut s = self.crm.state();
-        if !s.s2s_tenant_ids.contains_key(crate::dynamics::PRACTICE_ORG) {
+        if s.certificate_thumbprint.is_none() && !s.s2s_tenant_ids.contains_key(crate::dynamics::PRACTICE_ORG) {
             if let Some(t) = self.dynamics.deployment().s2s_tenant_id {
                 s.s2s_tenant_ids.insert(crate::dynamics::PRACTICE_ORG.to_string(), t);
             }
@@ -146,6 +149,9 @@ pub struct ScriptRun {
     pub principal_id: String,
     pub metadata_url: String,
 }
+
+/// Seed 002: what the script prints when the tenant has no Hybrid Connector.
+pub const NO_HYBRID_CONNECTOR_OUTPUT: &str = "You cannot call a method on a null-valued expression. Process Failed.";
 
 /// The parts of the script, in order (the result file lists them so).
 pub const PARTS: [&str; 4] = ["prerequisites", "certificate", "server_settings", "tenant_id"];
@@ -172,6 +178,12 @@ pub(crate) async fn run_script(State(app): State<Arc<AppState>>, Json(run): Json
                 parts.push(json!({"name": part, "ok": false, "skipped": false, "error": e}));
                 continue;
             }
+        }
+        if part == "tenant_id" && !app.sim.skus.has_hybrid_connector(&run.tenant_id) {
+            // Seed 002: without the Hybrid Connector, setting the tenant ID fails with this output.
+            failed = true;
+            parts.push(json!({"name": part, "ok": false, "skipped": false, "error": NO_HYBRID_CONNECTOR_OUTPUT}));
+            continue;
         }
         let mut s = lock(&crm.state);
         match part {

@@ -69,6 +69,8 @@ pub struct Sim {
     pub service_principals: crate::graph::service_principals::ServicePrincipals,
     /// The practice CRM deployment the generated script changes (issue 6).
     pub crm: crate::crm::CrmDeployment,
+    /// The tenants' subscriptions (Graph /subscribedSkus; the Hybrid Connector).
+    pub skus: crate::graph::skus::Skus,
     /// The Dynamics Web API's tables, knobs and deployment facts (issue 7).
     pub dynamics: crate::dynamics::Dynamics,
 }

@@ -32,8 +32,8 @@ class Crm {
 
 export const crm = new Crm();
 
-/** Failed mailboxes that share one alert: one troubleshooting card for all of them. */
-export type AlertGroup = { text: string; details: string; mailbox_ids: string[] };
+import type { AlertGroup } from "./bindings/AlertGroup";
+export type { AlertGroup };
 
 /** Groups alerts by their text and details, the largest group first (ties keep their order). */
 export function groupAlerts(alerts: readonly MailboxAlert[]): AlertGroup[] {

@@ -23,7 +23,8 @@ pub const STEP_ID: &str = "trust";
 pub const FIELD_KEYS: &str = "keyCredentials";
 pub const FIELD_NAMES: &str = "servicePrincipalNames";
 /// What the step signs in for: the user, their roles, and writing the service principal (ms-api.md §2.4).
-pub const SCOPES: &[&str] = &["offline_access", scopes::USER_READ, scopes::ROLES_READ, scopes::SERVICE_PRINCIPAL];
+/// Organization.Read.All reads the tenant's subscriptions (the Hybrid Connector; ms-api.md §4).
+pub const SCOPES: &[&str] = &["offline_access", scopes::USER_READ, scopes::ROLES_READ, scopes::SERVICE_PRINCIPAL, scopes::ORGANIZATION_READ];
 
 /// The certificate whose public key is uploaded (never the private key).
 #[derive(Debug, Clone, PartialEq)]
@@ -80,6 +81,33 @@ pub struct TrustFacts {
     pub names_after: Option<Vec<String>>,
 }
 
+/// Whether the tenant holds the Dynamics 365 Hybrid Connector (seed 002: without it the CRM
+/// script's S2STenantId part fails). A warning, not a stop: the SKU name it looks for is
+/// UNCONFIRMED (ms-api.md §4), and the upload itself does not need it.
+async fn connector_finding(graph: &Graph) -> Finding {
+    match hybridsync_microsoft::skus::subscribed_skus(graph).await {
+        Ok(list) => {
+            let c = crate::checks::connector_check(&list);
+            let saw = c.saw.unwrap_or_default();
+            if c.passed {
+                Finding::new("hybrid_connector_present", Severity::Info, format!("Hybrid Connector: {saw}"))
+            } else {
+                Finding::new(
+                    "hybrid_connector_missing",
+                    Severity::Warning,
+                    format!("the tenant has no Dynamics 365 Hybrid Connector: {saw}. Without it the CRM script cannot set S2STenantId and the mailbox tests fail."),
+                )
+                .remediation("hybrid-connector.missing")
+            }
+        }
+        Err(e) => Finding::new(
+            "hybrid_connector_unknown",
+            Severity::Info,
+            format!("the tenant's subscriptions could not be read ({e}); the Hybrid Connector was not checked"),
+        ),
+    }
+}
+
 pub struct TrustStep {
     pub graph: Arc<Graph>,
     pub certificate: TrustCertificate,
@@ -124,6 +152,7 @@ impl TrustStep {
                 findings.extend(expiry_finding(Holder::ServicePrincipal, &what, end, now));
             }
         }
+        findings.push(connector_finding(&self.graph).await);
         if plan.already_present {
             findings.push(Finding::new(
                 "trust_key_present",

@@ -34,6 +34,8 @@ pub struct Deployment {
     /// The matching keyCredential's validity has ended (or not begun): set by the join, or by a
     /// scenario. ms-api.md §7 (D-EXO): the same "Failed Authentication" as a missing key.
     pub crm_certificate_expired: bool,
+    /// The Exchange tenant holds the Dynamics 365 Hybrid Connector (joined from its subscribedSkus).
+    pub hybrid_connector: bool,
     /// Exchange Support enabled EWS for the tenant (ms-api.md §5.1).
     pub ews_allowed: bool,
     /// Email addresses (lower case) with no Exchange Online mailbox.
@@ -52,6 +54,7 @@ impl Default for Deployment {
             exchange_tenant_id: PRACTICE_TENANT_ID.into(),
             crm_certificate_on_service_principal: true,
             crm_certificate_expired: false,
+            hybrid_connector: true,
             ews_allowed: true,
             not_in_exchange: HashSet::new(),
             unlicensed: HashSet::new(),
@@ -100,6 +103,11 @@ pub fn profile_failure(d: &Deployment, profile: &Row) -> Option<Alert> {
             )))
         }
         Some(_) => {}
+    }
+    if !d.hybrid_connector {
+        // Seed 002: without the Hybrid Connector "the second two tests will fail", also with the
+        // tenant ID entered by hand. The alert's exact text is not documented: the 401 alert is used.
+        return Some(alert_401("the tenant has no Dynamics 365 Hybrid Connector subscription (seed 002)"));
     }
     if !d.crm_certificate_on_service_principal {
         return Some(Alert {
