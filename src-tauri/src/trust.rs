@@ -1,6 +1,6 @@
 //! Certificate, Entra trust and CRM-script commands: a few lines each over hybridsync-core. The
 //! generated certificate's private key stays in memory until it is exported to a PFX (0600).
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use hybridsync_certs::{
@@ -104,7 +104,7 @@ fn trust_certificate(c: &GeneratedCertificate) -> Result<TrustCertificate, Error
 }
 
 /// Where a file goes: the test hook, else the Documents folder's hybridsync folder.
-fn write(path: &PathBuf, bytes: &[u8], access: FileAccess) -> Result<(), ErrorPayload> {
+fn write(path: &Path, bytes: &[u8], access: FileAccess) -> Result<(), ErrorPayload> {
     write_atomic(path, bytes, access)
         .map_err(|e| ErrorPayload::new("file_unwritable", format!("cannot write {}: {e}", path.display()), Some("files.check-permissions")))
 }
