@@ -4,11 +4,11 @@
 //! profile) and what the CRM server holds (the imported script result, or the practice deployment).
 use std::sync::Arc;
 
-use hybridsync_core::checks::{card_with_checks, CheckContext, CrmFacts};
+use hybridsync_core::checks::{card_with_checks, wanted, CheckContext, CrmFacts};
 use hybridsync_core::keychain::Keychain;
 use hybridsync_core::steps::signin;
 use hybridsync_core::steps::trust::SCOPES;
-use hybridsync_core::troubleshoot::{Card, TroubleshootRequest};
+use hybridsync_core::troubleshoot::{card, Card, TroubleshootRequest};
 use hybridsync_core::ErrorPayload;
 use tauri::State;
 
@@ -26,6 +26,11 @@ pub async fn troubleshoot(
     trust: State<'_, TrustState>,
     request: TroubleshootRequest,
 ) -> Result<Option<Card>, ErrorPayload> {
+    let Some(first) = card(&request) else { return Ok(None) };
+    if wanted(&first, &request).is_empty() {
+        // Nothing to check automatically: no sign-in or connection is touched.
+        return Ok(Some(first));
+    }
     let ctx = context(&state, &trust, &request).await;
     Ok(card_with_checks(&request, &ctx).await)
 }

@@ -84,18 +84,25 @@ pub struct CheckContext {
 /// `req` are kept as given).
 pub async fn card_with_checks(req: &TroubleshootRequest, ctx: &CheckContext) -> Option<Card> {
     let first = card(req)?;
-    let wanted: Vec<&str> = first
-        .causes
-        .iter()
-        .flat_map(|c| c.checks.iter().map(|k| k.id.as_str()))
-        .filter(|id| !req.checks.iter().any(|c| c.id == *id))
-        .collect();
+    let wanted = wanted(&first, req);
     if wanted.is_empty() {
         return Some(first);
     }
     let mut with = req.clone();
     with.checks.extend(run(ctx, &wanted).await);
     card(&with)
+}
+
+/// The checks of a card's causes this module can run and `req` does not already answer: when
+/// there are none, a caller need not gather a context (no sign-in, no connection).
+pub fn wanted<'a>(c: &'a Card, req: &TroubleshootRequest) -> Vec<&'a str> {
+    let mut out: Vec<&str> = Vec::new();
+    for id in c.causes.iter().flat_map(|x| x.checks.iter().map(|k| k.id.as_str())) {
+        if AUTOMATIC.contains(&id) && !req.checks.iter().any(|r| r.id == id) && !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    out
 }
 
 /// Runs the checks among `ids` this module knows and has the inputs for.
@@ -365,6 +372,19 @@ mod tests {
         k.key = Some(base64::engine::general_purpose::STANDARD.encode(der));
         let (on, _) = key_checks(&[k], &sha1_hex(der), datetime!(2026-11-22 0:00 UTC));
         assert!(on.passed);
+    }
+
+    #[test]
+    fn only_automatic_checks_not_yet_answered_are_wanted() {
+        let approval = TroubleshootRequest { text: Some("Email address requires approval by Office 365 administrator".into()), ..Default::default() };
+        let c = card(&approval).expect("a card");
+        // signed_in_global_admin is on the card too, but not automatic.
+        assert_eq!(wanted(&c, &approval), [MAILBOX_APPROVED]);
+        let answered = TroubleshootRequest { checks: vec![CheckResult { id: MAILBOX_APPROVED.into(), passed: false, saw: None }], ..approval };
+        assert!(wanted(&c, &answered).is_empty());
+        let tenant = TroubleshootRequest { code: Some("tenant_not_found".into()), remediation: Some("tenant.check-domain".into()), ..Default::default() };
+        let c = card(&tenant).expect("a card");
+        assert!(wanted(&c, &tenant).is_empty(), "nothing to run: no context needed");
     }
 
     #[test]
