@@ -168,17 +168,22 @@ struct Rows {
     profile: Option<Value>,
 }
 
-/// The failed mailboxes and the profile of the first (a failure here leaves the checks unrun).
+/// The failed mailboxes (one filtered query, never one request per mailbox) and the profile of
+/// the first; a failure here leaves the checks unrun.
 async fn read_rows(ctx: &CheckContext) -> Rows {
     let Some(d) = &ctx.dynamics else { return Rows::default() };
     let mut rows = Rows::default();
-    for id in &ctx.mailbox_ids {
-        if !is_guid(id) {
-            continue;
-        }
-        match d.get_json(&format!("mailboxes({id})?$select=emailaddress,emailrouteraccessapproval,_emailserverprofile_value")).await {
-            Ok(v) => rows.mailboxes.push(v),
-            Err(e) => tracing::warn!(error = %e, "a mailbox could not be read for the checks"),
+    let ids: Vec<&str> = ctx.mailbox_ids.iter().map(String::as_str).filter(|id| is_guid(id)).collect();
+    if !ids.is_empty() {
+        // ms-api.md §6.5: $filter with GUID literals joined by `or`.
+        let filter = ids.iter().map(|id| format!("mailboxid eq {id}")).collect::<Vec<_>>().join(" or ");
+        let q = crate::steps::profile::url_query(&[
+            ("$select", "mailboxid,emailaddress,emailrouteraccessapproval,_emailserverprofile_value"),
+            ("$filter", &filter),
+        ]);
+        match d.get_all(&format!("mailboxes?{q}"), hybridsync_microsoft::dynamics::MAX_PAGE_SIZE).await {
+            Ok((found, _)) => rows.mailboxes = found,
+            Err(e) => tracing::warn!(error = %e, "the mailboxes could not be read for the checks"),
         }
     }
     let profile_id = rows.mailboxes.iter().find_map(|m| m.get("_emailserverprofile_value").and_then(Value::as_str).map(str::to_string));

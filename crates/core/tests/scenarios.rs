@@ -53,11 +53,16 @@ async fn failing_card(env: &Env, graph: &Arc<Graph>, d: Deployment, approve: boo
         tenant_id: Some(PRACTICE_TENANT_ID.into()),
         graph: Some(graph.clone()),
         dynamics: Some(env.client.clone()),
-        mailbox_ids: vec![a.mailbox_id.clone()],
+        mailbox_ids: failed.clone(),
         crm: Some(practice_crm(env)),
         ..CheckContext::default()
     };
-    (card_with_checks(&req, &ctx).await.expect("the knowledge base explains the alert"), counts.failure as usize)
+    let before = env.sim.sim.requests().len();
+    let c = card_with_checks(&req, &ctx).await.expect("the knowledge base explains the alert");
+    // The checks read the failed mailboxes with one query, never one request per mailbox.
+    let reads = env.sim.sim.requests()[before..].iter().filter(|r| r.method == "GET" && r.path.contains("/mailboxes")).count();
+    assert!(reads <= 1, "{reads} mailbox reads for one card");
+    (c, counts.failure as usize)
 }
 
 async fn retest(env: &Env, profile: ProfileSettings, journal: &str) -> mailboxes::StatusCounts {
