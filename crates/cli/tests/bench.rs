@@ -52,6 +52,13 @@ fn dynamics_commands_refuse_bad_input_before_connecting_and_need_a_sign_in() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a tenant ID"));
     let out = hybridsync(&["mailboxes", "watch", "--url", "not a url"], dir.path());
     assert_eq!(out.status.code(), Some(2));
+    // --include-passed belongs to `test`; on configure it is refused, before any connection.
+    let out = hybridsync(&["mailboxes", "configure", "--url", "https://crm.contoso.com/contoso", "--include-passed"], dir.path());
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("only applies to `mailboxes test`"));
+    let out = hybridsync(&["mailboxes", "watch", "--url", "https://crm.contoso.com/contoso", "--crm-result", "/nonexistent/hybridsync-crm-result.json"], dir.path());
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read the CRM script result"));
     let out = hybridsync(&["profile", "apply", "--url", "https://crm.contoso.com/contoso"], dir.path());
     assert_eq!(out.status.code(), Some(8));
     assert!(String::from_utf8_lossy(&out.stderr).contains("Sign in first"));

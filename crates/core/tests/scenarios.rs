@@ -40,7 +40,7 @@ async fn failing_card(env: &Env, graph: &Arc<Graph>, d: Deployment, approve: boo
         client: env.client.clone(),
         profile_name: profile_settings().name,
         filter: MailboxFilter::default(),
-        actions: Actions { configure: true, approve, test: true },
+        actions: Actions { approve, ..Actions::ALL },
         bulk: BulkOptions { batch_size: None, concurrency: 2 },
     };
     run_steps(env, &[&profile, &mbx], "first.jsonl").await;
@@ -270,4 +270,32 @@ fn an_expired_certificate_is_named_with_its_date_and_the_fix() {
     assert_eq!(c.entry_id, "s2s.certificate-expired", "{c:#?}");
     assert!(c.causes[0].text.contains("past its NotAfter"), "{:?}", c.causes[0]);
     assert!(c.fix.action.is_some() || !c.fix.instructions.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_a_certificate_change_a_retest_of_passed_mailboxes_shows_what_a_plain_one_skips() {
+    let env = env().await;
+    env.sim.sim.dynamics.seed_mailboxes(4);
+    env.sim.sim.dynamics.set_knobs(Knobs { test_delay: Duration::from_millis(20), ..Knobs::default() });
+    assert_eq!(retest(&env, profile_settings(), "first.jsonl").await.success, 4);
+    // The CRM server now signs with a new certificate whose key nobody uploaded.
+    run_crm_script(&env, &new_certificate()).await;
+    let step = |retest_passed| MailboxesStep {
+        client: env.client.clone(),
+        profile_name: profile_settings().name,
+        filter: MailboxFilter::default(),
+        actions: Actions { retest_passed, ..Actions::TEST },
+        bulk: BulkOptions { batch_size: None, concurrency: 2 },
+    };
+    // A plain test leaves mailboxes that passed alone: nothing is scheduled, they stay green.
+    let out = run_steps(&env, &[&step(false)], "plain.jsonl").await;
+    assert!(out[0].applied.is_empty(), "{:?}", out[0].applied);
+    assert_eq!(watch(&env).await.0.success, 4);
+    // Including them schedules all four, and the new certificate's missing key shows.
+    let out = run_steps(&env, &[&step(true)], "again.jsonl").await;
+    assert!(!out[0].applied.is_empty());
+    let (counts, failed) = watch(&env).await;
+    assert_eq!((counts.success, counts.failure), (0, 4), "{counts:?}");
+    let alerts = mailboxes::alerts(&env.client, &failed).await.unwrap();
+    assert!(alerts.iter().all(|a| a.text.contains("Failed Authentication")), "{alerts:?}");
 }

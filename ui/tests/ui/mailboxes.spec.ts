@@ -60,7 +60,7 @@ test("mailboxes: one run, one status request a second until none is pending, the
   const statusCalls = (await calls(page, "mailboxes_status")).length;
   expect(statusCalls).toBe(1 + 3); // on opening, two pending reads, the final one
   const [run] = await calls(page, "mailboxes_run");
-  expect((run.args as { request: { actions: unknown } }).request.actions).toEqual({ configure: true, approve: true, test: true });
+  expect((run.args as { request: { actions: unknown } }).request.actions).toEqual({ configure: true, approve: true, test: true, retest_passed: false });
 
   const alert = page.getByTestId("mb-alert");
   await expect(alert).toHaveCount(1);
@@ -76,10 +76,24 @@ test("mailboxes: one run, one status request a second until none is pending, the
   await expect(page.getByTestId("mb-alert")).toHaveCount(0);
   const runs = await calls(page, "mailboxes_run");
   expect(runs).toHaveLength(2);
-  expect((runs[1].args as { request: { actions: unknown } }).request.actions).toEqual({ configure: false, approve: true, test: true });
+  expect((runs[1].args as { request: { actions: unknown } }).request.actions).toEqual({ configure: false, approve: true, test: true, retest_passed: false });
   await page.waitForTimeout(1500);
   expect((await calls(page, "mailboxes_status")).length).toBe(statusCalls + 3); // polling stopped
   expect(await calls(page, "mailboxes_alerts")).toHaveLength(1); // once the first run's results were in
+});
+
+test("mailboxes: tests can include the mailboxes that passed before, and the option goes with Test & Enable", async ({ page, openApp }) => {
+  await openApp({ appInfo: appInfo("practice"), mailboxes: { total: 3, polls: 0 } });
+  await page.getByTestId("step-mailboxes").click();
+  await expect(page.getByTestId("mb-retest-passed")).not.toBeChecked();
+  await page.getByTestId("mb-test").uncheck();
+  await expect(page.getByTestId("mb-retest-passed")).toHaveCount(0);
+  await page.getByTestId("mb-test").check();
+  await page.getByTestId("mb-retest-passed").check();
+  await page.getByTestId("mb-run").click();
+  await expect.poll(async () => (await calls(page, "mailboxes_run")).length).toBe(1);
+  const [run] = await calls(page, "mailboxes_run");
+  expect((run.args as { request: { actions: unknown } }).request.actions).toEqual({ configure: true, approve: true, test: true, retest_passed: true });
 });
 
 test("mailboxes: Re-test schedules the test only", async ({ page, openApp }) => {
@@ -90,7 +104,7 @@ test("mailboxes: Re-test schedules the test only", async ({ page, openApp }) => 
   await page.getByTestId("ts-retest").click();
   await expect.poll(async () => (await calls(page, "mailboxes_run")).length).toBe(2);
   const runs = await calls(page, "mailboxes_run");
-  expect((runs[1].args as { request: { actions: unknown } }).request.actions).toEqual({ configure: false, approve: false, test: true });
+  expect((runs[1].args as { request: { actions: unknown } }).request.actions).toEqual({ configure: false, approve: false, test: true, retest_passed: false });
   await expect(page.getByTestId("mb-failure")).toHaveText("1");
 });
 

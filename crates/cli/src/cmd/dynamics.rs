@@ -116,6 +116,9 @@ pub struct MailboxArgs {
     /// Batches in flight at once.
     #[arg(long, default_value_t = 4)]
     pub concurrency: usize,
+    /// `test` only: also test mailboxes that passed before (after a certificate rotation).
+    #[arg(long)]
+    pub include_passed: bool,
 }
 
 #[derive(Args, Clone)]
@@ -263,11 +266,26 @@ pub async fn mailboxes(c: MailboxesCommand) -> Result<u8, ErrorPayload> {
             }
             Ok(exit::OK)
         }
-        MailboxesCommand::Configure(a) => bulk(a, Actions { configure: true, approve: false, test: false }).await,
-        MailboxesCommand::Approve(a) => bulk(a, Actions { configure: false, approve: true, test: false }).await,
-        MailboxesCommand::Test(a) => bulk(a, Actions { configure: false, approve: false, test: true }).await,
+        MailboxesCommand::Configure(a) => bulk(only_test_retests(a)?, Actions::CONFIGURE).await,
+        MailboxesCommand::Approve(a) => bulk(only_test_retests(a)?, Actions::APPROVE).await,
+        MailboxesCommand::Test(a) => {
+            let retest_passed = a.include_passed;
+            bulk(a, Actions { retest_passed, ..Actions::TEST }).await
+        }
         MailboxesCommand::Watch(a) => watch(a).await,
     }
+}
+
+/// `--include-passed` belongs to `mailboxes test`; elsewhere it is refused, not ignored.
+fn only_test_retests(a: MailboxArgs) -> Result<MailboxArgs, ErrorPayload> {
+    if a.include_passed {
+        return Err(ErrorPayload::new(
+            "invalid_input",
+            "--include-passed only applies to `mailboxes test` (it schedules Test & Enable for mailboxes that passed before).",
+            Some("input.fix-value"),
+        ));
+    }
+    Ok(a)
 }
 
 async fn bulk(a: MailboxArgs, actions: Actions) -> Result<u8, ErrorPayload> {

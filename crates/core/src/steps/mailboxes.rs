@@ -101,10 +101,17 @@ pub struct Actions {
     pub approve: bool,
     /// Schedule Test & Enable.
     pub test: bool,
+    /// With `test`: also test the mailboxes that passed before and do not change now (after a
+    /// certificate rotation or a tenant change, to see that they still pass).
+    #[serde(default)]
+    pub retest_passed: bool,
 }
 
 impl Actions {
-    pub const ALL: Actions = Actions { configure: true, approve: true, test: true };
+    pub const ALL: Actions = Actions { configure: true, approve: true, test: true, retest_passed: false };
+    pub const CONFIGURE: Actions = Actions { configure: true, approve: false, test: false, retest_passed: false };
+    pub const APPROVE: Actions = Actions { configure: false, approve: true, test: false, retest_passed: false };
+    pub const TEST: Actions = Actions { configure: false, approve: false, test: true, retest_passed: false };
 }
 
 /// The fields of `row` that differ from what `actions` want: the PATCH body (with the profile
@@ -128,8 +135,9 @@ pub fn wanted_changes(row: &Value, profile_id: &str, actions: Actions) -> Map<St
     if actions.test {
         let passed = row["incomingemailstatus"].as_i64() == Some(1) && row["outgoingemailstatus"].as_i64() == Some(1);
         let scheduled = row["testemailconfigurationscheduled"].as_bool() == Some(true);
-        // A mailbox whose configuration changes now is tested again; one that passed and stays is not.
-        if !scheduled && (!passed || !body.is_empty()) {
+        // A mailbox whose configuration changes now is tested again; one that passed and stays is
+        // not, unless the admin asks for it.
+        if !scheduled && (!passed || !body.is_empty() || actions.retest_passed) {
             body.insert("testemailconfigurationscheduled".into(), json!(true));
         }
     }
@@ -378,6 +386,26 @@ mod tests {
         assert_eq!(f.odata().unwrap().unwrap(), "(contains(name,'O''Neil') or contains(emailaddress,'O''Neil')) and emailrouteraccessapproval eq 2");
         assert!(MailboxFilter { approval: Some("maybe".into()), ..Default::default() }.odata().unwrap_err().message.contains("approved, pending"));
         assert!(MailboxFilter { profile: Some("x".into()), ..Default::default() }.odata().unwrap_err().message.contains("not a GUID"));
+    }
+}
+
+#[cfg(test)]
+mod retest_tests {
+    use super::*;
+
+    #[test]
+    fn a_mailbox_that_passed_is_tested_again_only_when_asked() {
+        let passed = json!({"_emailserverprofile_value": "p1", "incomingemaildeliverymethod": 2, "outgoingemaildeliverymethod": 2,
+            "actdeliverymethod": 1, "emailrouteraccessapproval": 1, "incomingemailstatus": 1, "outgoingemailstatus": 1,
+            "testemailconfigurationscheduled": false});
+        assert!(wanted_changes(&passed, "p1", Actions::ALL).is_empty(), "idempotent by default");
+        let again = Actions { retest_passed: true, ..Actions::TEST };
+        let body = wanted_changes(&passed, "p1", again);
+        assert_eq!(body.get("testemailconfigurationscheduled"), Some(&json!(true)));
+        assert_eq!(body.len(), 1);
+        let mut scheduled = passed.clone();
+        scheduled["testemailconfigurationscheduled"] = json!(true);
+        assert!(wanted_changes(&scheduled, "p1", again).is_empty(), "a test already scheduled is not scheduled twice");
     }
 }
 

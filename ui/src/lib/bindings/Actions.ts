@@ -15,4 +15,9 @@ approve: boolean,
 /**
  * Schedule Test & Enable.
  */
-test: boolean, };
+test: boolean, 
+/**
+ * With `test`: also test the mailboxes that passed before and do not change now (after a
+ * certificate rotation or a tenant change, to see that they still pass).
+ */
+retest_passed: boolean, };
