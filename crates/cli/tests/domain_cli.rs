@@ -5,8 +5,8 @@ mod practice_cli;
 
 use std::process::Command;
 
-use hybridsync_practice_tenant::{Options, Running};
-use practice_cli::{hybridsync, json, keychain_tests_wanted, run, sign_in};
+use hybridsync_practice_tenant::Running;
+use practice_cli::{hybridsync, json, keychain_tests_wanted, run, signed_in};
 const DOMAIN: &str = "northwindtraders.com";
 
 
@@ -45,7 +45,6 @@ fn without_a_sign_in_the_domain_commands_say_to_sign_in() {
     assert!(text.contains("add") && text.contains("status") && text.contains("verify"), "{text}");
 }
 
-
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs a real Secret Service: run scripts/test-keychain.sh"]
 async fn add_then_verify_only_after_every_name_server_has_the_record() {
@@ -53,13 +52,8 @@ async fn add_then_verify_only_after_every_name_server_has_the_record() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let sim = Running::start(Options::in_dir(dir.path().join("sim"))).await.unwrap();
-    let mut f = sim.sim.faults();
-    f.device_interval_secs = Some(1);
-    sim.sim.set_faults(f);
-    let home = dir.path().join("home");
-    // Sign in as the Domain Name Administrator with a device code.
-    sign_in(&sim, &home, "contoso.com", "domains@contoso.onmicrosoft.com").await;
+    // Signed in as the Domain Name Administrator with a device code.
+    let (sim, home) = signed_in(dir.path(), "domains@contoso.onmicrosoft.com").await;
 
     let ns = sim.dns.resolver().to_string();
     let run = |args: Vec<String>| run(args, &home);

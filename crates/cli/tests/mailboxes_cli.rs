@@ -8,8 +8,8 @@
 mod practice_cli;
 
 use hybridsync_practice_tenant::dynamics::{PRACTICE_ORG, PRACTICE_TENANT_ID};
-use hybridsync_practice_tenant::{Knobs, Options, Running};
-use practice_cli::{json, keychain_tests_wanted, practice_client, run, sign_in};
+use hybridsync_practice_tenant::Knobs;
+use practice_cli::{json, keychain_tests_wanted, practice_client, run, signed_in};
 
 const ADMIN: &str = "admin@contoso.onmicrosoft.com";
 
@@ -20,14 +20,9 @@ async fn watch_explains_failed_authentication_with_the_key_comparison_and_trust_
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let sim = Running::start(Options::in_dir(dir.path().join("sim"))).await.unwrap();
-    let mut f = sim.sim.faults();
-    f.device_interval_secs = Some(1);
-    sim.sim.set_faults(f);
+    let (sim, home) = signed_in(dir.path(), ADMIN).await;
     sim.sim.dynamics.seed_mailboxes(6);
     sim.sim.dynamics.set_knobs(Knobs { test_delay: std::time::Duration::from_millis(20), ..Knobs::default() });
-    let home = dir.path().join("home");
-    sign_in(&sim, &home, "contoso.com", ADMIN).await;
 
     // A certificate: the CRM server runs the script with it; its key stays off the principal.
     let out = dir.path().join("out");

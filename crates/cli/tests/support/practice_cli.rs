@@ -35,6 +35,18 @@ pub fn keychain_tests_wanted() -> bool {
     wanted
 }
 
+/// A practice tenant in `dir/sim` (device-code polls every second) and the CLI's home `dir/home`,
+/// signed in as `user` of contoso.com.
+pub async fn signed_in(dir: &Path, user: &str) -> (Running, PathBuf) {
+    let sim = Running::start(hybridsync_practice_tenant::Options::in_dir(dir.join("sim"))).await.unwrap();
+    let mut f = sim.sim.faults();
+    f.device_interval_secs = Some(1);
+    sim.sim.set_faults(f);
+    let home = dir.join("home");
+    sign_in(&sim, &home, "contoso.com", user).await;
+    (sim, home)
+}
+
 /// `hybridsync signin --device-code` as `user`, the code approved on the practice tenant's page.
 pub async fn sign_in(sim: &Running, home: &Path, tenant: &str, user: &str) {
     let (auth, ca) = (sim.authority().to_string(), sim.ca_file.display().to_string());
