@@ -149,7 +149,11 @@ async fn device_code_signin_then_whoami_from_a_new_process_then_signout_and_no_f
         }
         all
     });
-    let code = tokio::task::spawn_blocking(move || rx.recv_timeout(Duration::from_secs(60)).unwrap()).await.unwrap();
+    let code = tokio::task::spawn_blocking(move || rx.recv_timeout(Duration::from_secs(60))).await.unwrap();
+    let Ok(code) = code else {
+        let status = child.wait().unwrap();
+        panic!("signin printed no code ({status}):\n{}", reader.join().unwrap());
+    };
     let pem = std::fs::read(&sim.ca_file).unwrap();
     let browser = reqwest::Client::builder().tls_certs_merge(reqwest::Certificate::from_pem_bundle(&pem).unwrap()).build().unwrap();
     let page = browser
@@ -247,7 +251,11 @@ async fn browser_signin_through_the_binary_shows_the_domain_admin_role() {
         }
         all
     });
-    let url = tokio::task::spawn_blocking(move || rx.recv_timeout(Duration::from_secs(60)).unwrap()).await.unwrap();
+    let url = tokio::task::spawn_blocking(move || rx.recv_timeout(Duration::from_secs(60))).await.unwrap();
+    let Ok(url) = url else {
+        let status = child.wait().unwrap();
+        panic!("signin printed no sign-in address ({status}):\n{}", reader.join().unwrap());
+    };
     // The "browser": the sign-in form, then the 302 back to the app's loopback address.
     let pem = std::fs::read(&sim.ca_file).unwrap();
     let browser = reqwest::Client::builder()

@@ -104,9 +104,12 @@ impl Keychain {
     }
 
     /// Writes and deletes a throw-away entry: run before a sign-in, so a missing or locked
-    /// keychain is reported before the admin signs in rather than after.
+    /// keychain is reported before the admin signs in rather than after. The entry's name is this
+    /// process's own: with one shared name, two sign-ins at once (the app and the CLI) could see
+    /// the other's entry vanish between the search and the read, and report a missing keychain.
     pub fn probe(&self) -> Result<()> {
-        let e = self.entry("probe")?;
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+        let e = self.entry(&format!("probe:{}:{nanos}", std::process::id()))?;
         e.set_password("probe").map_err(explain)?;
         match e.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),

@@ -102,6 +102,29 @@ fn keychain_stores_a_token_a_new_process_reads_it_and_sign_out_deletes_it() {
 }
 
 #[test]
+#[ignore = "needs a real Secret Service: run scripts/test-keychain.sh"]
+fn sign_ins_at_the_same_time_all_pass_the_keychain_probe() {
+    if !real_keychain_wanted() {
+        return;
+    }
+    // The app and the CLI (or two CLI runs) start a sign-in at once: each probe must see only its
+    // own throw-away entry.
+    let service = format!("hybridsync-test-probe-{}", std::process::id());
+    let failures: Vec<String> = std::thread::scope(|s| {
+        let runs: Vec<_> = (0..6)
+            .map(|_| s.spawn(|| (0..15).filter_map(|_| Keychain::with_service(&service).probe().err().map(|e| e.to_string())).collect::<Vec<_>>()))
+            .collect();
+        runs.into_iter().flat_map(|r| r.join().unwrap()).collect()
+    });
+    assert!(failures.is_empty(), "{} of 90 probes failed: {:?}", failures.len(), failures.first());
+    // Nothing is left behind.
+    if let Ok(out) = Command::new("secret-tool").args(["search", "--all", "service", &service]).output() {
+        let listed = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+        assert!(!listed.contains("probe"), "a probe entry was left: {listed}");
+    }
+}
+
+#[test]
 #[ignore = "needs a locked Secret Service: run scripts/test-keychain.sh"]
 fn a_locked_keychain_is_named_and_nothing_is_stored_elsewhere() {
     if std::env::var("HYBRIDSYNC_KEYCHAIN_LOCKED").as_deref() != Ok("1") {
