@@ -6,7 +6,7 @@ use std::sync::Arc;
 use hybridsync_core::keychain::Keychain;
 use hybridsync_core::steps::crm::{self, CrmTarget};
 use hybridsync_core::steps::defaults::DefaultsStep;
-use hybridsync_core::steps::mailboxes::{self, Actions, MailboxAlert, MailboxFilter, MailboxesStep, StatusCounts};
+use hybridsync_core::steps::mailboxes::{self, Actions, AlertGroup, MailboxFilter, MailboxesStep, StatusCounts};
 use hybridsync_core::steps::profile::{ProfileSettings, ProfileStep};
 use hybridsync_core::{engine, Change, ErrorPayload, Finding, Step, StepContext};
 use hybridsync_microsoft::dynamics::BulkOptions;
@@ -194,7 +194,10 @@ pub async fn mailboxes_status(target: CrmTarget, filter: MailboxFilter) -> Resul
     Ok(MailboxesStatus { counts, failed })
 }
 
+/// The alerts of the failed mailboxes `ids`, grouped: one group (one troubleshooting card) per
+/// alert text and details, the largest first, as the CLI's `mailboxes watch` prints them.
 #[tauri::command]
-pub async fn mailboxes_alerts(target: CrmTarget, ids: Vec<String>) -> Result<Vec<MailboxAlert>, ErrorPayload> {
-    forget(mailboxes::alerts(&*client(&target).await?, &ids).await).await
+pub async fn mailboxes_alerts(target: CrmTarget, ids: Vec<String>) -> Result<Vec<AlertGroup>, ErrorPayload> {
+    let alerts = forget(mailboxes::alerts(&*client(&target).await?, &ids).await).await?;
+    Ok(mailboxes::group_alerts(&alerts))
 }

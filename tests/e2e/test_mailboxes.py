@@ -1,7 +1,7 @@
 """Desktop end to end, issues 7 and 8: on the practice tenant, create the email server profile
 (the diff first), configure, approve and test the 50 practice mailboxes, watch them turn green with
 one red (the unlicensed one, set by the HYBRIDSYNC_PRACTICE_UNLICENSED demo hook) showing its alert
-and troubleshooting card, then export the session report: it holds the profile and mailbox changes."""
+and troubleshooting card, whose checks confirm the missing Exchange Online licence from Graph, then export the session report: it holds the profile and mailbox changes."""
 import os
 import sys
 import tempfile
@@ -63,6 +63,16 @@ class Mailboxes(unittest.TestCase):
         self.assertIn("401", alert)
         self.assertEqual(len(s.find_all('[data-testid="mb-alert"]')), 1)
         s.wait('[data-testid="troubleshooting-card"]', timeout=30)
+        # The card's checks read the user in Graph: its E3 has Exchange Online turned off, so the
+        # licence is the confirmed cause, and the address (which Exchange knows) is ruled out.
+        top = s.wait_text('[data-testid="ts-top-cause"]', lambda t: "licence" in t, timeout=30)
+        self.assertIn("licence", top)
+        self.assertEqual(s.attr(s.wait('[data-testid="ts-top-cause"]'), "data-status"), "confirmed")
+        licence = s.wait('li[data-check="exchange_online_licensed"]')
+        self.assertEqual(s.attr(licence, "data-outcome"), "failed")
+        self.assertIn(UNLICENSED, s.text(licence))
+        self.assertIn("no enabled Exchange Online plan", s.text(licence))
+        self.assertEqual(s.attr(s.wait('li[data-check="mailbox_address_matches_exchange"]'), "data-outcome"), "passed")
         # Re-test schedules the test again: the license is still missing, so it stays red.
         s.click(s.wait('[data-testid="ts-retest"]'))
         s.wait('[data-testid="mb-watching"]', timeout=30)

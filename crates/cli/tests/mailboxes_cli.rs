@@ -3,12 +3,14 @@
 //! generated script ran; its result file is at hand) whose key was never uploaded: every mailbox
 //! fails with "Failed Authentication", and `watch` prints one troubleshooting card for them all,
 //! after checks that compare the certificate with the service principal's keys. After
-//! `trust apply`, the same mailboxes pass. Needs a Secret Service: scripts/test-keychain.sh.
+//! `trust apply`, the same mailboxes pass. Later one user's Exchange Online plan is turned off: a
+//! re-test that includes the passed mailboxes finds it, and the card's licence check names the
+//! user from Graph. Needs a Secret Service: scripts/test-keychain.sh.
 #[path = "support/practice_cli.rs"]
 mod practice_cli;
 
-use hybridsync_practice_tenant::dynamics::{PRACTICE_ORG, PRACTICE_TENANT_ID};
-use hybridsync_practice_tenant::Knobs;
+use hybridsync_practice_tenant::dynamics::{mailbox_address, PRACTICE_ORG, PRACTICE_TENANT_ID};
+use hybridsync_practice_tenant::{Deployment, Knobs};
 use practice_cli::{json, keychain_tests_wanted, practice_client, run, signed_in};
 
 const ADMIN: &str = "admin@contoso.onmicrosoft.com";
@@ -87,8 +89,26 @@ async fn watch_explains_failed_authentication_with_the_key_comparison_and_trust_
     // The fix: upload the key, test again, and they pass.
     json(&run(["trust", "apply", "--certificate", &cer, "--json"].map(String::from).to_vec(), &home).await);
     json(&run(crm(&["mailboxes", "test"]), &home).await);
-    let out = run(watch, &home).await;
+    let out = run(watch.clone(), &home).await;
     let v = json(&out);
     assert_eq!((v["counts"]["success"].as_u64(), v["counts"]["failure"].as_u64()), (Some(6), Some(0)), "{v}");
     assert!(v["cards"].as_array().unwrap().is_empty());
+
+    // Later the admin center turns one user's Exchange Online plan off (SUP-401 cause 3).
+    let unlicensed = mailbox_address(2);
+    let mut d = Deployment::default();
+    d.unlicensed.insert(unlicensed.clone());
+    sim.sim.dynamics.set_deployment(d);
+    json(&run(crm(&["mailboxes", "test", "--include-passed"]), &home).await);
+    let out = run(watch, &home).await;
+    assert_eq!(out.status.code(), Some(1), "findings: {}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((v["counts"]["success"].as_u64(), v["counts"]["failure"].as_u64()), (Some(5), Some(1)), "{v}");
+    let card = &v["cards"][0]["card"];
+    assert_eq!(card["entry_id"], "sss.http-401", "{card}");
+    assert_eq!(card["causes"][0]["status"], "confirmed", "{card}");
+    let checks: Vec<&serde_json::Value> = card["causes"].as_array().unwrap().iter().flat_map(|c| c["checks"].as_array().unwrap()).collect();
+    let licence = checks.iter().find(|c| c["id"] == "exchange_online_licensed").expect("the licence check is on the card");
+    assert_eq!(licence["outcome"], "failed", "{licence}");
+    assert!(licence["saw"].as_str().unwrap_or("").contains(&unlicensed), "{licence}");
 }

@@ -64,4 +64,14 @@ pub const ALL: &[AssumptionDef] = &[
         source: "not in ms-api.md",
         used_by: "hybridsync_core::steps::crm_script::INSTALL_DIR_REGISTRY_KEY",
     },
+    AssumptionDef {
+        statement: "A user has an Exchange Online mailbox licence when one of its SKUs carries an enabled EXCHANGE_S_STANDARD, EXCHANGE_S_ENTERPRISE, EXCHANGE_S_DESKLESS or EXCHANGE_S_ESSENTIALS service plan; a disabled account without a licence is a shared mailbox, which needs none.",
+        source: "not in ms-api.md (Graph assignedLicense and subscribedSku reference; service-plan names from Microsoft's licensing reference)",
+        used_by: "hybridsync_microsoft::users::EXCHANGE_MAILBOX_PLANS",
+    },
+    AssumptionDef {
+        statement: "Graph accepts at most 15 values in one `mail in (…)` filter; the checks split larger sets.",
+        source: "not in ms-api.md (Graph known issues: limits of the in operator)",
+        used_by: "hybridsync_microsoft::users::IN_CLAUSE_LIMIT",
+    },
 ];

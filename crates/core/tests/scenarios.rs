@@ -20,6 +20,7 @@ use hybridsync_core::steps::trust::{TrustCertificate, TrustStep};
 use hybridsync_core::troubleshoot::{card, Card, CardCheck, TroubleshootRequest};
 use hybridsync_microsoft::dynamics::BulkOptions;
 use hybridsync_microsoft::Graph;
+use hybridsync_practice_tenant::dynamics::mailbox_address;
 use hybridsync_practice_tenant::dynamics::testjob::PRACTICE_TENANT_ID;
 use hybridsync_practice_tenant::{CrmDeploymentState, Deployment, Knobs};
 
@@ -202,6 +203,63 @@ async fn an_expired_certificate_on_the_service_principal_is_named_and_rotating_t
     let cert = new_certificate();
     upload(&env, &graph, &cert, "trust.jsonl").await;
     run_crm_script(&env, &cert).await;
+    let counts = retest(&env, profile_settings(), "fix.jsonl").await;
+    assert_eq!((counts.success, counts.failure), (4, 0), "{counts:?}");
+}
+
+/// Graph user reads since request `from` (the Exchange side of the checks).
+fn user_reads(env: &Env, from: usize) -> usize {
+    env.sim.sim.requests()[from..].iter().filter(|r| r.method == "GET" && r.path.starts_with("/v1.0/users")).count()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_exchange_online_licence_is_named_from_the_users_licences_and_assigning_one_turns_it_green() {
+    let env = env().await;
+    let graph = graph(&env).await;
+    // The user holds Office 365 E3 with its Exchange Online plan turned off (SUP-401 cause 3).
+    let address = mailbox_address(3);
+    let mut d = Deployment::default();
+    d.unlicensed.insert(address.clone());
+    let before = env.sim.sim.requests().len();
+    let (c, n) = failing_card(&env, &graph, d, true).await;
+    assert_eq!(n, 1, "only that mailbox fails");
+    assert_eq!(c.entry_id, "sss.http-401", "{c:#?}");
+    let top = &c.causes[0];
+    assert_eq!(top.status, "confirmed", "{top:?}");
+    assert!(top.text.contains("licence"), "{top:?}");
+    let k = shown(&c, "exchange_online_licensed");
+    assert_eq!(k.outcome, "failed");
+    let saw = k.saw.as_deref().unwrap_or("");
+    assert!(saw.contains(&address) && saw.contains("ENTERPRISEPACK with no enabled Exchange Online plan"), "{saw}");
+    // The address is right: that cause is ruled out, from one Graph read.
+    assert_eq!(shown(&c, "mailbox_address_matches_exchange").outcome, "passed");
+    assert_eq!(user_reads(&env, before), 1);
+    // The fix is in the admin center (turn the plan on); then Test & Enable again.
+    env.sim.sim.dynamics.set_deployment(Deployment::default());
+    let counts = retest(&env, profile_settings(), "fix.jsonl").await;
+    assert_eq!((counts.success, counts.failure), (4, 0), "{counts:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_address_exchange_does_not_know_is_named_and_ruled_in_before_the_licence() {
+    let env = env().await;
+    let graph = graph(&env).await;
+    // Exchange Online knows this user by another primary address (SUP-401 cause 1).
+    let address = mailbox_address(2);
+    let mut d = Deployment::default();
+    d.not_in_exchange.insert(address.clone());
+    let (c, _) = failing_card(&env, &graph, d, true).await;
+    assert_eq!(c.entry_id, "sss.http-401", "{c:#?}");
+    let top = &c.causes[0];
+    assert_eq!(top.status, "confirmed", "{top:?}");
+    assert!(top.text.contains("email address"), "{top:?}");
+    let k = shown(&c, "mailbox_address_matches_exchange");
+    assert_eq!(k.outcome, "failed");
+    assert!(k.saw.as_deref().unwrap_or("").contains(&format!("{address} belongs to no Exchange Online mailbox")), "{k:?}");
+    // With no user found for the address, the licence is not judged.
+    assert_eq!(shown(&c, "exchange_online_licensed").outcome, "not_run");
+    // The fix: the Exchange admin gives the mailbox that address (or Dynamics gets Exchange's); re-test.
+    env.sim.sim.dynamics.set_deployment(Deployment::default());
     let counts = retest(&env, profile_settings(), "fix.jsonl").await;
     assert_eq!((counts.success, counts.failure), (4, 0), "{counts:?}");
 }

@@ -26,6 +26,8 @@ pub mod scopes {
     pub const ORGANIZATION_READ: &str = "https://graph.microsoft.com/Organization.Read.All";
     /// POST /domains, verificationDnsRecords, verify (ms-api.md §2.4).
     pub const DOMAINS: &str = "https://graph.microsoft.com/Domain.ReadWrite.All";
+    /// Other users' mail, proxy addresses and licences (Graph "List users"), for the mailbox checks.
+    pub const USER_READ_ALL: &str = "https://graph.microsoft.com/User.Read.All";
     /// PATCH servicePrincipal, addKey (ms-api.md §2.4).
     pub const SERVICE_PRINCIPAL: &str = "https://graph.microsoft.com/Application.ReadWrite.All";
 

@@ -13,6 +13,7 @@ pub mod retry;
 pub mod secret;
 pub mod service_principal;
 pub mod skus;
+pub mod users;
 
 pub use authority::{Authority, AuthorityPreset};
 pub use discovery::{discover, DiscoveryTarget, IssuerForm, OpenIdTenant};

@@ -22,10 +22,22 @@ pub struct SubscribedSku {
     pub sku_part_number: String,
     /// `Enabled`, `Suspended`, `LockedOut`, `Warning`, …
     pub capability_status: String,
+    /// The SKU's service plans (G-ORG: `servicePlans` of servicePlanInfo), e.g. Exchange Online.
+    #[serde(default)]
+    pub service_plans: Vec<ServicePlan>,
+}
+
+/// One service plan of a SKU (Graph servicePlanInfo), the fields the licence check reads.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ServicePlan {
+    pub service_plan_id: String,
+    pub service_plan_name: String,
 }
 
 pub async fn subscribed_skus(graph: &Graph) -> Result<Vec<SubscribedSku>> {
-    let rows = graph.get_all("/subscribedSkus?$select=skuId,skuPartNumber,capabilityStatus", NEEDS).await?;
+    let rows = graph.get_all("/subscribedSkus?$select=skuId,skuPartNumber,capabilityStatus,servicePlans", NEEDS).await?;
     Ok(rows.into_iter().filter_map(|v| serde_json::from_value(v).ok()).collect())
 }
 
@@ -39,7 +51,7 @@ mod tests {
     use super::*;
 
     fn sku(part: &str, status: &str) -> SubscribedSku {
-        SubscribedSku { sku_id: "x".into(), sku_part_number: part.into(), capability_status: status.into() }
+        SubscribedSku { sku_id: "x".into(), sku_part_number: part.into(), capability_status: status.into(), service_plans: vec![] }
     }
 
     #[test]

@@ -171,6 +171,7 @@ fn router(state: Arc<AppState>) -> Router {
         // ms-api.md §4 (G-ORG).
         .route("/v1.0/organization", get(me::organization))
         .route("/v1.0/subscribedSkus", get(crate::graph::skus::list))
+        .route("/v1.0/users", get(crate::graph::users::list))
         // ms-api.md §3.1 (G-DOM): custom domains; the last route is practice-only (the demo's publish action).
         .route("/v1.0/domains", get(domains::list).post(domains::create))
         .route("/v1.0/domains/{id}", get(domains::get))

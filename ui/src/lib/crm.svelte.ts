@@ -1,6 +1,5 @@
 import type { CrmTarget } from "./bindings/CrmTarget";
 import type { TroubleshootRequest } from "./bindings/TroubleshootRequest";
-import type { MailboxAlert } from "./bindings/MailboxAlert";
 import * as ipc from "./ipc";
 
 /** The CRM organization and profile the Profile and Mailboxes steps share. */
@@ -34,18 +33,6 @@ export const crm = new Crm();
 
 import type { AlertGroup } from "./bindings/AlertGroup";
 export type { AlertGroup };
-
-/** Groups alerts by their text and details, the largest group first (ties keep their order). */
-export function groupAlerts(alerts: readonly MailboxAlert[]): AlertGroup[] {
-  const groups = new Map<string, AlertGroup>();
-  for (const a of alerts) {
-    const key = `${a.text}\u0000${a.details}`;
-    const g = groups.get(key);
-    if (g) g.mailbox_ids.push(a.mailbox_id);
-    else groups.set(key, { text: a.text, details: a.details, mailbox_ids: [a.mailbox_id] });
-  }
-  return [...groups.values()].sort((x, y) => y.mailbox_ids.length - x.mailbox_ids.length);
-}
 
 /** What the troubleshooting card asks about an alert: its text and details, and its mailboxes. */
 export function requestForAlert(g: AlertGroup): TroubleshootRequest {

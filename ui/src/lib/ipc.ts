@@ -170,7 +170,7 @@ export function reportExport(request: ReportRequest): Promise<ReportWritten> {
 
 // ---- Email server profile and mailboxes (issues 7 and 8) ----
 import type { CrmTarget } from "./bindings/CrmTarget";
-import type { MailboxAlert } from "./bindings/MailboxAlert";
+import type { AlertGroup } from "./bindings/AlertGroup";
 import type { MailboxFilter } from "./bindings/MailboxFilter";
 import type { MailboxesRequest } from "./bindings/MailboxesRequest";
 import type { MailboxesStatus } from "./bindings/MailboxesStatus";
@@ -200,6 +200,7 @@ export function mailboxesStatus(target: CrmTarget, filter: MailboxFilter): Promi
   return call<MailboxesStatus>("mailboxes_status", { target, filter });
 }
 
-export function mailboxesAlerts(target: CrmTarget, ids: string[]): Promise<MailboxAlert[]> {
-  return call<MailboxAlert[]>("mailboxes_alerts", { target, ids });
+/** The failed mailboxes' alerts, grouped by text and details (the largest group first). */
+export function mailboxesAlerts(target: CrmTarget, ids: string[]): Promise<AlertGroup[]> {
+  return call<AlertGroup[]>("mailboxes_alerts", { target, ids });
 }

@@ -115,6 +115,7 @@ describe("sign-in form", () => {
       "Domain.ReadWrite.All",
       "Application.ReadWrite.All",
       "Organization.Read.All",
+      "User.Read.All",
     ]);
   });
 });

@@ -22,6 +22,7 @@ export const APP_REGISTRATION = {
     "Domain.ReadWrite.All",
     "Application.ReadWrite.All",
     "Organization.Read.All",
+    "User.Read.All",
   ],
 } as const;
 

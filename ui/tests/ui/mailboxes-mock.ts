@@ -55,8 +55,16 @@ export function mailboxesHandler(s: MailboxesScenario = {}) {
         const failed = Object.keys(failing);
         return { counts: { total, success: total - failed.length, failure: failed.length, pending: 0, requests: 1 }, failed };
       }
-      case "mailboxes_alerts":
-        return ((a.ids ?? []) as string[]).filter((id) => failing[id]).map((id) => ({ mailbox_id: id, text: failing[id], details: "", at: "2026-11-22T07:00:00Z" }));
+      case "mailboxes_alerts": {
+        // The engine's grouping (one group per alert text), the largest first.
+        const groups: { text: string; details: string; mailbox_ids: string[] }[] = [];
+        for (const id of ((a.ids ?? []) as string[]).filter((i) => failing[i])) {
+          const g = groups.find((x) => x.text === failing[id]);
+          if (g) g.mailbox_ids.push(id);
+          else groups.push({ text: failing[id], details: "", mailbox_ids: [id] });
+        }
+        return groups.sort((x, y) => y.mailbox_ids.length - x.mailbox_ids.length);
+      }
       default:
         throw { code: "unknown_command", message: `The mock has no command ${cmd}`, remediation: null };
     }

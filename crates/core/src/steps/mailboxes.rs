@@ -419,10 +419,13 @@ mod alert_group_tests {
 
     #[test]
     fn mailboxes_sharing_an_alert_form_one_group_the_largest_first() {
-        let groups = group_alerts(&[alert("m1", "Failed Authentication"), alert("m2", "approval"), alert("m3", "approval")]);
-        assert_eq!(groups.len(), 2);
+        let mut other = alert("m4", "Failed Authentication");
+        other.details = "another cause".into();
+        let groups = group_alerts(&[alert("m1", "Failed Authentication"), alert("m2", "approval"), alert("m3", "approval"), other]);
+        assert_eq!(groups.len(), 3, "the same text with other details is another group");
         assert_eq!(groups[0].mailbox_ids, ["m2", "m3"]);
         assert_eq!(groups[1].mailbox_ids, ["m1"]);
+        assert_eq!(groups[2].mailbox_ids, ["m4"]);
         let many: Vec<MailboxAlert> = (0..50).map(|i| alert(&format!("m{i}"), "approval")).collect();
         let req = group_alerts(&many)[0].request();
         assert_eq!(req.mailbox_ids.len(), CHECKED_PER_GROUP, "the checks read a bounded sample");

@@ -23,8 +23,10 @@ pub const STEP_ID: &str = "trust";
 pub const FIELD_KEYS: &str = "keyCredentials";
 pub const FIELD_NAMES: &str = "servicePrincipalNames";
 /// What the step signs in for: the user, their roles, and writing the service principal (ms-api.md §2.4).
-/// Organization.Read.All reads the tenant's subscriptions (the Hybrid Connector; ms-api.md §4).
-pub const SCOPES: &[&str] = &["offline_access", scopes::USER_READ, scopes::ROLES_READ, scopes::SERVICE_PRINCIPAL, scopes::ORGANIZATION_READ];
+/// Organization.Read.All reads the tenant's subscriptions (the Hybrid Connector; ms-api.md §4);
+/// User.Read.All the mailbox users' addresses and licences for the troubleshooting checks.
+pub const SCOPES: &[&str] =
+    &["offline_access", scopes::USER_READ, scopes::ROLES_READ, scopes::SERVICE_PRINCIPAL, scopes::ORGANIZATION_READ, scopes::USER_READ_ALL];
 
 /// The certificate whose public key is uploaded (never the private key).
 #[derive(Debug, Clone, PartialEq)]

@@ -4,3 +4,4 @@ pub mod domains;
 pub mod me;
 pub mod service_principals;
 pub mod skus;
+pub mod users;

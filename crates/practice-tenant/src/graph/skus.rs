@@ -23,7 +23,9 @@ pub const HYBRID_CONNECTOR_SKU: &str = "CRM_HYBRIDCONNECTOR";
 /// The skuId the practice tenant gives the connector. ASSUMPTION: the real GUID is UNCONFIRMED.
 const HYBRID_CONNECTOR_SKU_ID: &str = "de176c31-616d-4eae-829a-718918d7ec23";
 /// Office 365 E3 (ENTERPRISEPACK) with Exchange Online (Plan 2), a common SKU for the mailboxes.
-const E3_SKU_ID: &str = "6fd2c87f-b296-42f0-b197-1e91e994b900";
+pub(crate) const E3_SKU_ID: &str = "6fd2c87f-b296-42f0-b197-1e91e994b900";
+/// E3's Exchange Online (Plan 2) service plan, EXCHANGE_S_ENTERPRISE.
+pub(crate) const EXCHANGE_ENTERPRISE_PLAN_ID: &str = "efb87545-963c-4e0d-99df-69c6916d9eb0";
 
 /// The permissions that read subscribedSkus. ASSUMPTION: ms-api.md §2.4 marks the permission
 /// table UNCONFIRMED ("likely LicenseAssignment.Read.All / Organization.Read.All /
@@ -59,7 +61,10 @@ impl Skus {
             "consumedUnits": 253, "id": format!("{tenant_id}_{E3_SKU_ID}"), "skuId": E3_SKU_ID, "skuPartNumber": "ENTERPRISEPACK",
             "subscriptionIds": ["a1b2c3d4-0000-4000-8000-000000000e30"],
             "prepaidUnits": {"enabled": 300, "suspended": 0, "warning": 0, "lockedOut": 0},
-            "servicePlans": [{"servicePlanId": "efb87545-963c-4e0d-99df-69c6916d9eb0", "servicePlanName": "EXCHANGE_S_ENTERPRISE", "provisioningStatus": "Success", "appliesTo": "User"}],
+            "servicePlans": [
+                {"servicePlanId": EXCHANGE_ENTERPRISE_PLAN_ID, "servicePlanName": "EXCHANGE_S_ENTERPRISE", "provisioningStatus": "Success", "appliesTo": "User"},
+                {"servicePlanId": "57ff2da0-773e-42df-b2af-ffb7a2317929", "servicePlanName": "TEAMS1", "provisioningStatus": "Success", "appliesTo": "User"},
+            ],
         })];
         if self.has_hybrid_connector(tenant_id) {
             v.push(json!({

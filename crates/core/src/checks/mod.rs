@@ -16,6 +16,8 @@ use ts_rs::TS;
 
 use crate::troubleshoot::{card, Card, CheckResult, TroubleshootRequest};
 
+mod exchange;
+
 /// Check ids (knowledge.toml `[[check]]`).
 pub const TENANT_IDS_MATCH: &str = "tenant_ids_match";
 pub const CRM_CERTIFICATE_INSTALLED: &str = "crm_certificate_installed";
@@ -25,10 +27,14 @@ pub const MAILBOX_APPROVED: &str = "mailbox_approved";
 pub const PROFILE_IS_EXCHANGE_ONLINE_HYBRID: &str = "profile_is_exchange_online_hybrid";
 pub const PROFILE_AUTODISCOVER_OFF: &str = "profile_autodiscover_off";
 pub const HYBRID_CONNECTOR_LICENSED: &str = "hybrid_connector_licensed";
+pub const MAILBOX_ADDRESS_MATCHES_EXCHANGE: &str = "mailbox_address_matches_exchange";
+pub const EXCHANGE_ONLINE_LICENSED: &str = "exchange_online_licensed";
 
 /// The checks this module can run.
-pub const AUTOMATIC: [&str; 8] = [
+pub const AUTOMATIC: [&str; 10] = [
     HYBRID_CONNECTOR_LICENSED,
+    MAILBOX_ADDRESS_MATCHES_EXCHANGE,
+    EXCHANGE_ONLINE_LICENSED,
     TENANT_IDS_MATCH,
     CRM_CERTIFICATE_INSTALLED,
     SP_HAS_CRM_CERTIFICATE,
@@ -110,8 +116,15 @@ pub async fn run(ctx: &CheckContext, ids: &[&str]) -> Vec<CheckResult> {
     let wants = |id: &str| ids.contains(&id);
     let now = ctx.now.unwrap_or_else(OffsetDateTime::now_utc);
     let mut out = Vec::new();
-    let rows = if [MAILBOX_APPROVED, TENANT_IDS_MATCH, PROFILE_IS_EXCHANGE_ONLINE_HYBRID, PROFILE_AUTODISCOVER_OFF]
-        .iter()
+    let rows = if [
+        MAILBOX_APPROVED,
+        TENANT_IDS_MATCH,
+        PROFILE_IS_EXCHANGE_ONLINE_HYBRID,
+        PROFILE_AUTODISCOVER_OFF,
+        MAILBOX_ADDRESS_MATCHES_EXCHANGE,
+        EXCHANGE_ONLINE_LICENSED,
+    ]
+    .iter()
         .any(|id| wants(id))
     {
         read_rows(ctx).await
@@ -132,10 +145,39 @@ pub async fn run(ctx: &CheckContext, ids: &[&str]) -> Vec<CheckResult> {
             out.extend(tenant_ids_match(p, ctx.tenant_id.as_deref(), ctx.crm.as_ref()));
         }
     }
-    if let (true, Some(graph)) = (wants(HYBRID_CONNECTOR_LICENSED), &ctx.graph) {
-        match skus::subscribed_skus(graph).await {
-            Ok(list) => out.push(connector_check(&list)),
-            Err(e) => tracing::warn!(error = %e, "the tenant's subscriptions could not be read for the checks"),
+    let needs_skus = wants(HYBRID_CONNECTOR_LICENSED) || wants(EXCHANGE_ONLINE_LICENSED);
+    let subscriptions = match (&ctx.graph, needs_skus) {
+        (Some(graph), true) => match skus::subscribed_skus(graph).await {
+            Ok(list) => Some(list),
+            Err(e) => {
+                tracing::warn!(error = %e, "the tenant's subscriptions could not be read for the checks");
+                None
+            }
+        },
+        _ => None,
+    };
+    if let (true, Some(list)) = (wants(HYBRID_CONNECTOR_LICENSED), &subscriptions) {
+        out.push(connector_check(list));
+    }
+    if let (true, Some(graph)) = (wants(MAILBOX_ADDRESS_MATCHES_EXCHANGE) || wants(EXCHANGE_ONLINE_LICENSED), &ctx.graph) {
+        let mut addresses: Vec<String> = Vec::new();
+        for a in rows.mailboxes.iter().filter_map(|m| text(m, "emailaddress")).map(str::to_ascii_lowercase) {
+            if !addresses.contains(&a) {
+                addresses.push(a);
+            }
+        }
+        if !addresses.is_empty() {
+            match exchange::read(graph, addresses).await {
+                Ok(seen) => {
+                    if wants(MAILBOX_ADDRESS_MATCHES_EXCHANGE) {
+                        out.extend(exchange::address_check(&seen));
+                    }
+                    if let (true, Some(list)) = (wants(EXCHANGE_ONLINE_LICENSED), &subscriptions) {
+                        out.extend(exchange::licence_check(&seen, list));
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "the mailboxes' users could not be read from Graph for the checks"),
+            }
         }
     }
     let thumbprint = ctx.crm.as_ref().and_then(|c| c.certificate_thumbprint.as_deref());
@@ -394,7 +436,7 @@ mod tests {
 
     #[test]
     fn the_connector_check_names_what_the_tenant_holds() {
-        let sku = |p: &str, st: &str| skus::SubscribedSku { sku_id: "x".into(), sku_part_number: p.into(), capability_status: st.into() };
+        let sku = |p: &str, st: &str| skus::SubscribedSku { sku_id: "x".into(), sku_part_number: p.into(), capability_status: st.into(), service_plans: vec![] };
         let r = connector_check(&[sku("ENTERPRISEPACK", "Enabled"), sku("CRM_HYBRIDCONNECTOR", "Suspended")]);
         assert!(!r.passed);
         assert!(r.saw.as_deref().unwrap_or("").contains("CRM_HYBRIDCONNECTOR (Suspended)"), "{r:?}");
