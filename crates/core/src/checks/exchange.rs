@@ -58,9 +58,9 @@ pub fn address_check(seen: &Seen) -> Option<CheckResult> {
         .iter()
         .map(|a| match seen.by_proxy.iter().find(|(p, _)| p == *a) {
             Some((_, Some(u))) => format!(
-                "{a} is only a secondary address of {} (primary {})",
-                u.user_principal_name,
-                u.mail.as_deref().unwrap_or("none")
+                "{a} is only a secondary address: the mailbox's primary address is {} (user {})",
+                u.mail.as_deref().unwrap_or("none"),
+                u.user_principal_name
             ),
             Some((_, None)) => format!("{a} belongs to no Exchange Online mailbox"),
             None => format!("{a} is no mailbox's primary address"),
@@ -142,7 +142,7 @@ mod tests {
         assert!(!r.passed);
         let saw = r.saw.unwrap_or_default();
         assert!(saw.starts_with("2 of 3"), "{saw}");
-        assert!(saw.contains("b@contoso.com is only a secondary address of b@contoso.onmicrosoft.com (primary b@contoso.onmicrosoft.com)"), "{saw}");
+        assert!(saw.contains("b@contoso.com is only a secondary address: the mailbox's primary address is b@contoso.onmicrosoft.com (user b@contoso.onmicrosoft.com)"), "{saw}");
         assert!(saw.contains("c@contoso.com belongs to no Exchange Online mailbox"), "{saw}");
         let all = Seen { addresses: vec!["a@contoso.com".into()], by_mail: vec![user("A@Contoso.com", Some(&[]), true)], by_proxy: vec![] };
         assert!(address_check(&all).expect("runs").passed);

@@ -38,7 +38,8 @@ pub struct Deployment {
     pub hybrid_connector: bool,
     /// Exchange Support enabled EWS for the tenant (ms-api.md §5.1).
     pub ews_allowed: bool,
-    /// Email addresses (lower case) with no Exchange Online mailbox.
+    /// Email addresses (lower case) that are no Exchange Online mailbox's primary SMTP address (the
+    /// practice Graph shows them as a secondary address of their user).
     pub not_in_exchange: HashSet<String>,
     /// Email addresses (lower case) whose user has no Exchange Online license.
     pub unlicensed: HashSet<String>,

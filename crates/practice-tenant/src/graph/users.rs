@@ -2,8 +2,8 @@
 //! of the practice organization is a user of the practice tenant; what the deployment says about
 //! Exchange (ms-api.md §7, SUP-401 causes 1 and 3) shows here, so the wizard's checks read the
 //! same facts Test & Enable decides on:
-//! - an address in `not_in_exchange` belongs to a user whose mailbox has another primary address
-//!   (`{local}@{initial domain}`), the slip of SUP-401 cause 1;
+//! - an address in `not_in_exchange` is only a secondary address of its user, whose mailbox has
+//!   another primary address (`{local}@{initial domain}`): the slip of SUP-401 cause 1;
 //! - an address in `unlicensed` belongs to a user whose Office 365 E3 has its Exchange Online plan
 //!   turned off (`disabledPlans`), SUP-401 cause 3;
 //! - a queue's mailbox is a shared mailbox: account disabled, no licence.
@@ -38,15 +38,32 @@ const DEFAULT_FIELDS: &[&str] =
 /// The practice tenant's initial domain, where a mailbox's other address lives.
 const INITIAL_DOMAIN: &str = "contoso.onmicrosoft.com";
 
-/// The tenant's mail users, in mailbox order.
+/// The tenant's users: its sign-in accounts (no mailbox), then, in the practice tenant, the
+/// mailbox users in mailbox order.
 fn directory(app: &AppState, tenant_id: &str) -> Vec<Map<String, Value>> {
+    let mut out: Vec<Map<String, Value>> = app
+        .sim
+        .users()
+        .into_iter()
+        .filter(|u| u.tenant_id.eq_ignore_ascii_case(tenant_id))
+        .filter_map(|u| {
+            json!({
+                "id": u.id, "displayName": u.display_name, "userPrincipalName": u.user_principal_name, "mail": null,
+                "proxyAddresses": [], "accountEnabled": true, "assignedLicenses": [], "businessPhones": [], "givenName": null,
+                "jobTitle": null, "mobilePhone": null, "officeLocation": null, "preferredLanguage": null, "surname": null,
+            })
+            .as_object()
+            .cloned()
+        })
+        .collect();
     if !tenant_id.eq_ignore_ascii_case(PRACTICE_TENANT_ID) {
-        return Vec::new();
+        return out;
     }
     let d = app.sim.dynamics.deployment();
     let queues: HashSet<String> =
         app.sim.dynamics.rows("queues").iter().filter_map(|q| q["queueid"].as_str().map(str::to_string)).collect();
-    app.sim
+    let mailbox_users = app
+        .sim
         .dynamics
         .rows("mailboxes")
         .iter()
@@ -57,7 +74,7 @@ fn directory(app: &AppState, tenant_id: &str) -> Vec<Map<String, Value>> {
             let other = format!("{local}@{INITIAL_DOMAIN}");
             let shared = queues.contains(owner);
             let (mail, proxies) = if d.not_in_exchange.contains(&address) {
-                (other.clone(), vec![format!("SMTP:{other}")])
+                (other.clone(), vec![format!("SMTP:{other}"), format!("smtp:{address}")])
             } else {
                 (address.clone(), vec![format!("SMTP:{address}"), format!("smtp:{other}")])
             };
@@ -77,7 +94,9 @@ fn directory(app: &AppState, tenant_id: &str) -> Vec<Map<String, Value>> {
             });
             row.as_object().cloned()
         })
-        .collect()
+        .collect::<Vec<_>>();
+    out.extend(mailbox_users);
+    out
 }
 
 /// A `$filter` the practice Graph understands.
