@@ -7,6 +7,7 @@ use ts_rs::TS;
 
 use crate::session::Session;
 use crate::state::AppState;
+use crate::trust::TrustState;
 
 #[derive(Debug, Clone, Deserialize, TS)]
 #[ts(export)]
@@ -38,6 +39,7 @@ pub async fn report_export(
     handle: tauri::AppHandle,
     app: State<'_, AppState>,
     session: State<'_, Session>,
+    trust: State<'_, TrustState>,
     request: ReportRequest,
 ) -> Result<ReportWritten, ErrorPayload> {
     let ext = match request.format.as_str() {
@@ -60,7 +62,7 @@ pub async fn report_export(
         ..Default::default()
     };
     drop(practice);
-    let report = build(ReportInput {
+    let mut report = build(ReportInput {
         title: "Hybrid Sync Wizard session".into(),
         run_id: "wizard-session".into(),
         environment,
@@ -68,6 +70,7 @@ pub async fn report_export(
         outcomes: &[],
         titles: TITLES,
     });
+    add_observations(&mut report, &session, &trust).await;
     let filter: (&str, &[&str]) = match ext.as_str() {
         "html" => ("Report (HTML)", &["html"]),
         "json" => ("Report (JSON)", &["json"]),
@@ -84,4 +87,33 @@ pub async fn report_export(
         steps: report.steps.len() as u32,
         changes: report.steps.iter().map(|s| s.changes.len() as u32).sum(),
     })
+}
+
+/// What the window saw beside its changes: the troubleshooting cards shown, the mailbox table of
+/// the connected organization (read now), and the certificate made in this window. A mailbox table
+/// that cannot be read is a finding of the report, not a failed export.
+async fn add_observations(report: &mut hybridsync_report::RunReport, session: &Session, trust: &TrustState) {
+    report.findings.extend(session.cards());
+    if let Some(client) = crate::dynamics::connected().await {
+        match hybridsync_core::mailbox_table::read(&client, &Default::default()).await {
+            Ok(rows) => report.mailboxes = rows,
+            Err(e) => report.findings.push(hybridsync_report::FindingRecord {
+                step: Some("mailboxes".into()),
+                code: e.code.clone(),
+                severity: hybridsync_report::Severity::Warning,
+                message: format!("The mailbox table could not be read for this report: {}", e.message),
+                evidence: Vec::new(),
+                remediation: None,
+            }),
+        }
+    }
+    if let Some(c) = trust.certificate() {
+        report.certificates.push(hybridsync_report::CertificateRecord {
+            role: "S2S certificate made in this session (CRM server and Dynamics service principal)".into(),
+            subject: c.subject,
+            thumbprint: Some(c.thumbprint),
+            not_before: c.not_before,
+            not_after: c.not_after,
+        });
+    }
 }

@@ -2,13 +2,18 @@
 //! journal file per apply, in one folder per session), and the run report is built from it.
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Mutex;
 
 use hybridsync_core::journal::{Entry, Journal, Record};
 use hybridsync_core::{Change, ErrorPayload};
+use hybridsync_report::FindingRecord;
 
 pub struct Session {
     dir: PathBuf,
     next: AtomicU32,
+    /// The troubleshooting cards shown in this window, as report findings, one per failure (keyed),
+    /// in the order first seen; the flag: a check confirmed the card's cause.
+    cards: Mutex<Vec<(String, bool, FindingRecord)>>,
 }
 
 impl Session {
@@ -20,7 +25,27 @@ impl Session {
     }
 
     pub fn in_dir(dir: PathBuf) -> Session {
-        Session { dir, next: AtomicU32::new(1) }
+        Session { dir, next: AtomicU32::new(1), cards: Mutex::new(Vec::new()) }
+    }
+
+    /// Keeps the card shown for failure `key`. The same failure shown again replaces it, except that
+    /// a card whose cause a check confirmed is kept: shown again after the fix, its checks pass, and
+    /// the report must still say what was wrong.
+    pub fn note_card(&self, key: String, confirmed: bool, finding: FindingRecord) {
+        let mut cards = self.cards.lock().unwrap_or_else(|e| e.into_inner());
+        match cards.iter_mut().find(|(k, _, _)| *k == key) {
+            Some((_, was_confirmed, f)) if confirmed || !*was_confirmed => {
+                *was_confirmed = confirmed;
+                *f = finding;
+            }
+            Some(_) => {}
+            None => cards.push((key, confirmed, finding)),
+        }
+    }
+
+    /// The cards shown in this window, as findings.
+    pub fn cards(&self) -> Vec<FindingRecord> {
+        self.cards.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|(_, _, f)| f.clone()).collect()
     }
 
     /// A fresh journal file for one apply of `step`: a re-apply later in the session is a new run,
@@ -90,5 +115,24 @@ mod tests {
             })
             .collect();
         assert_eq!(targets, ["graph:domains/a.example", "graph:domains/b.example"]);
+    }
+
+    #[test]
+    fn a_confirmed_card_stays_in_the_report_when_the_same_failure_is_shown_again_after_the_fix() {
+        let s = Session::in_dir(std::path::PathBuf::from("unused"));
+        let finding = |message: &str| FindingRecord {
+            step: Some("troubleshooting".into()),
+            code: "s2s.failed-authentication".into(),
+            severity: hybridsync_report::Severity::Error,
+            message: message.into(),
+            evidence: vec![],
+            remediation: None,
+        };
+        s.note_card("a".into(), false, finding("not checked yet"));
+        s.note_card("a".into(), true, finding("key missing, confirmed"));
+        s.note_card("a".into(), false, finding("after the fix: every check passes"));
+        s.note_card("b".into(), false, finding("another failure"));
+        let messages: Vec<String> = s.cards().into_iter().map(|f| f.message).collect();
+        assert_eq!(messages, ["key missing, confirmed", "another failure"]);
     }
 }

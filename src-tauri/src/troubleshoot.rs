@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use hybridsync_core::checks::{card_with_checks, wanted, CheckContext, CrmFacts};
+use hybridsync_core::run_report::card_finding;
 use hybridsync_core::keychain::Keychain;
 use hybridsync_core::steps::signin;
 use hybridsync_core::steps::trust::SCOPES;
@@ -12,6 +13,7 @@ use hybridsync_core::troubleshoot::{card, Card, TroubleshootRequest};
 use hybridsync_core::ErrorPayload;
 use tauri::State;
 
+use crate::session::Session;
 use crate::settings::Mode;
 use crate::state::AppState;
 use crate::trust::TrustState;
@@ -19,20 +21,46 @@ use crate::trust::TrustState;
 /// At most this many failed mailboxes are read for one card (they share the alert).
 const MAILBOXES_READ: usize = 20;
 
-/// The card for a failure, or `null` when the knowledge base does not know it.
+/// The card for a failure, or `null` when the knowledge base does not know it. Every card shown
+/// is kept for the session's report (what failed, what the checks saw, the fix).
 #[tauri::command]
 pub async fn troubleshoot(
     state: State<'_, AppState>,
     trust: State<'_, TrustState>,
+    session: State<'_, Session>,
     request: TroubleshootRequest,
 ) -> Result<Option<Card>, ErrorPayload> {
     let Some(first) = card(&request) else { return Ok(None) };
-    if wanted(&first, &request).is_empty() {
+    let shown = if wanted(&first, &request).is_empty() {
         // Nothing to check automatically: no sign-in or connection is touched.
-        return Ok(Some(first));
+        Some(first)
+    } else {
+        let ctx = context(&state, &trust, &request).await;
+        card_with_checks(&request, &ctx).await
+    };
+    if let Some(c) = &shown {
+        let (key, subject) = report_subject(&request);
+        let confirmed = c.causes.first().is_some_and(|x| x.status == "confirmed");
+        session.note_card(key, confirmed, card_finding(STEP, &subject, c));
     }
-    let ctx = context(&state, &trust, &request).await;
-    Ok(card_with_checks(&request, &ctx).await)
+    Ok(shown)
+}
+
+/// The report's step name for the cards.
+const STEP: &str = "troubleshooting";
+
+/// Which failure a card is about (the same failure shown again replaces its earlier card) and how
+/// the report names it.
+fn report_subject(r: &TroubleshootRequest) -> (String, String) {
+    let what = r.text.as_deref().or(r.code.as_deref()).unwrap_or("a failed check");
+    let first_line = what.lines().next().unwrap_or(what);
+    let key = format!("{}|{}|{}", r.code.as_deref().unwrap_or(""), first_line, r.mailbox_ids.first().map(String::as_str).unwrap_or(""));
+    let subject = match r.mailbox_ids.len() {
+        0 => format!("Failure \"{first_line}\""),
+        1 => format!("1 mailbox failed with \"{first_line}\""),
+        n => format!("{n} mailboxes failed with \"{first_line}\""),
+    };
+    (key, subject)
 }
 
 async fn context(state: &AppState, trust: &TrustState, request: &TroubleshootRequest) -> CheckContext {

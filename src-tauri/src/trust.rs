@@ -34,6 +34,12 @@ impl TrustState {
     pub fn crm_facts(&self) -> Option<CrmFacts> {
         self.crm.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
+
+    /// The certificate made in this window (public part only), for the report's certificate dates.
+    pub fn certificate(&self) -> Option<TrustCertificate> {
+        let held = self.certificate.lock().unwrap_or_else(|e| e.into_inner()).clone()?;
+        trust_certificate(&held).ok()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]

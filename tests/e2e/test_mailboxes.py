@@ -88,6 +88,11 @@ class Mailboxes(unittest.TestCase):
         self.assertIn("dynamics:emailserverprofiles/", html)
         self.assertIn("dynamics:mailboxes[all]", html)
         self.assertIn("server-side sync", html)
+        # The mailbox table and the card: the red one names its entry, and the licence the check saw.
+        self.assertIn("50 mailboxes: 49 enabled, 1 failed", html)
+        self.assertIn(UNLICENSED, html)
+        self.assertIn("sss.http-401", html)
+        self.assertIn("exchange_online_licensed: failed", html)
         self.assertNotIn(PRACTICE_PASSWORD, html)
 
 

@@ -5,7 +5,8 @@ are configured and tested without approving them. Every Test & Enable fails with
 alert; the card names the cause (the wizard read the mailboxes) and its fix approves and tests
 again. Now they fail with "Failed Authentication"; the card shows what the wizard compared (the
 CRM certificate's thumbprint against the principal's keys), its fix opens Entra trust, the upload
-and a Re-test turn all 50 green. The exported report holds it all."""
+and a Re-test turn all 50 green. The exported report holds it all: the changes, the mailbox table,
+both cards with what their checks saw, and the certificate's dates."""
 import os
 import sys
 import tempfile
@@ -110,6 +111,17 @@ class Troubleshooting(unittest.TestCase):
         html = export_report(s, self.out)
         self.assertIn("emailrouteraccessapproval", html)
         self.assertIn("keyCredentials", html)
+        # The mailbox table, read at export: all 50 ended green.
+        self.assertIn("50 mailboxes: 50 enabled, 0 failed", html)
+        # Both cards the admin saw are findings, with what the checks saw and the fix.
+        self.assertIn("50 mailboxes failed with", html)
+        self.assertIn("mailbox.approval-required", html)
+        self.assertIn("s2s.failed-authentication", html)
+        self.assertIn("sp_has_crm_certificate: failed", html)
+        self.assertIn("In the wizard: Upload certificate to the Dynamics service principal.", html)
+        # The certificate made in the session, with its dates.
+        self.assertIn("S2S certificate made in this session", html)
+        self.assertIn(self.thumb, html)
         self.assertNotIn(PRACTICE_PASSWORD, html)
         self.assertNotIn("PRIVATE KEY", html)
 

@@ -13,6 +13,7 @@ pub mod events;
 pub mod finding;
 pub mod journal;
 pub mod keychain;
+pub mod mailbox_table;
 pub mod logging;
 pub mod paths;
 pub mod plan;

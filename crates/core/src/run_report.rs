@@ -12,7 +12,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::journal::{Entry, Record};
-use crate::troubleshoot::{card, TroubleshootRequest};
+use crate::troubleshoot::{card, Card, TroubleshootRequest};
 use crate::{Finding, Outcome, Severity};
 
 /// What the caller knows beyond the journal.
@@ -153,6 +153,33 @@ fn finding_record(step: &str, f: &Finding) -> FindingRecord {
     }
 }
 
+/// A troubleshooting card the admin saw, as a finding of the report: what failed (`subject`), the
+/// most likely cause, every check with what it saw, and the fix.
+pub fn card_finding(step: &str, subject: &str, c: &Card) -> FindingRecord {
+    let top = c.causes.first().map(|x| format!(" Most likely cause ({}): {}", x.status.replace('_', " "), x.text)).unwrap_or_default();
+    let evidence = c
+        .causes
+        .iter()
+        .flat_map(|x| &x.checks)
+        .map(|k| match &k.saw {
+            Some(saw) => format!("{}: {} ({saw})", k.id, k.outcome.replace('_', " ")),
+            None => format!("{}: {}", k.id, k.outcome.replace('_', " ")),
+        })
+        .collect();
+    let mut instructions = c.fix.instructions.clone();
+    if let Some(a) = &c.fix.action {
+        instructions.insert(0, format!("In the wizard: {}.", a.label));
+    }
+    FindingRecord {
+        step: Some(step.to_string()),
+        code: c.entry_id.clone(),
+        severity: hybridsync_report::Severity::Error,
+        message: format!("{subject}: {}.{top}", c.title),
+        evidence,
+        remediation: Some(Remediation { id: c.entry_id.clone(), title: Some(c.title.clone()), instructions }),
+    }
+}
+
 /// The facts no public source confirms, each a named constant in the code that uses it.
 pub fn assumptions() -> Vec<Assumption> {
     crate::assumptions::ALL
@@ -233,5 +260,26 @@ mod tests {
         assert!(r.findings.iter().any(|f| f.code == "tenant_region"));
         assert!(!r.assumptions.is_empty());
         assert!(!r.procedure.is_empty());
+    }
+
+    #[test]
+    fn a_card_becomes_a_finding_with_its_cause_checks_and_fix() {
+        let req = TroubleshootRequest {
+            text: Some("Email address requires approval by Office 365 administrator".into()),
+            checks: vec![crate::troubleshoot::CheckResult {
+                id: "mailbox_approved".into(),
+                passed: false,
+                saw: Some("not approved (emailrouteraccessapproval is not 1): user00001@contoso.com".into()),
+            }],
+            ..TroubleshootRequest::default()
+        };
+        let c = card(&req).expect("a card");
+        let f = card_finding("mailboxes", "50 mailboxes", &c);
+        assert_eq!(f.code, "mailbox.approval-required");
+        assert!(f.message.starts_with("50 mailboxes: "), "{}", f.message);
+        assert!(f.message.contains("Most likely cause (confirmed)"), "{}", f.message);
+        assert!(f.evidence.iter().any(|e| e == "mailbox_approved: failed (not approved (emailrouteraccessapproval is not 1): user00001@contoso.com)"), "{:?}", f.evidence);
+        let r = f.remediation.expect("the fix");
+        assert_eq!(r.instructions[0], "In the wizard: Approve email addresses.");
     }
 }
