@@ -100,6 +100,9 @@ async fn watch_explains_failed_authentication_with_the_key_comparison_and_trust_
     d.unlicensed.insert(unlicensed.clone());
     sim.sim.dynamics.set_deployment(d);
     json(&run(crm(&["mailboxes", "test", "--include-passed"]), &home).await);
+    let report = dir.path().join("reports").join("watch.html");
+    let mut watch = watch;
+    watch.extend(["--report".into(), report.display().to_string()]);
     let out = run(watch, &home).await;
     assert_eq!(out.status.code(), Some(1), "findings: {}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -111,4 +114,15 @@ async fn watch_explains_failed_authentication_with_the_key_comparison_and_trust_
     let licence = checks.iter().find(|c| c["id"] == "exchange_online_licensed").expect("the licence check is on the card");
     assert_eq!(licence["outcome"], "failed", "{licence}");
     assert!(licence["saw"].as_str().unwrap_or("").contains(&unlicensed), "{licence}");
+
+    // The report of the watch: the mailbox table as it ended and the card as a finding, with its SHA-256.
+    let bytes = std::fs::read(&report).expect("the report is written");
+    use sha2::Digest;
+    let sha: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(v["report"]["sha256"], sha.as_str(), "{v}");
+    let html = String::from_utf8_lossy(&bytes);
+    assert!(html.contains("6 mailboxes: 5 enabled, 1 failed"), "the mailbox table");
+    assert!(html.contains(&unlicensed) && html.contains("sss.http-401"));
+    assert!(html.contains("exchange_online_licensed: failed"), "what the check saw");
+    assert!(!html.contains("refresh_token") && !html.contains("PRIVATE KEY"));
 }

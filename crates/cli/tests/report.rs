@@ -102,6 +102,14 @@ fn a_report_path_with_an_unknown_extension_is_refused_before_anything_runs() {
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).contains(".html, .json or .md"));
     assert!(!report.exists());
+    // The same for `mailboxes watch --report`, before it connects to anything (the host does not exist).
+    let out = hybridsync(
+        args(&["mailboxes", "watch", "--url", "https://crm.contoso.invalid/contoso", "--report", report.to_str().unwrap()]),
+        dir.path().to_path_buf(),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(".html, .json or .md"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!report.exists());
 }
 
 #[test]

@@ -137,6 +137,11 @@ pub struct WatchArgs {
     /// server holds, for the troubleshooting checks (its certificate, its S2STenantId).
     #[arg(long, value_name = "FILE")]
     pub crm_result: Option<PathBuf>,
+    /// Also write a report when the watch ends: the mailbox table with final statuses, each alert's
+    /// troubleshooting card as a finding, the assumptions. .html, .json or .md by the extension; its
+    /// SHA-256 is printed.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -344,6 +349,9 @@ async fn watch(a: WatchArgs) -> Result<u8, ErrorPayload> {
     let filter = a.filter.filter();
     filter.odata()?;
     let crm_facts = read_crm_facts(a.crm_result.as_deref())?;
+    if let Some(path) = &a.report {
+        super::report_file::check_path(path)?;
+    }
     let client = client(&a.crm).await?;
     let started = Instant::now();
     loop {
@@ -355,10 +363,18 @@ async fn watch(a: WatchArgs) -> Result<u8, ErrorPayload> {
         if counts.pending == 0 || timed_out {
             let alerts = mailboxes::alerts(&client, &failed).await?;
             let cards = troubleshoot_alerts(&client, &alerts, crm_facts.as_ref()).await;
+            let written = match &a.report {
+                Some(path) => Some(super::report_file::write(&watch_report(&client, &a, &cards).await?, path)?),
+                None => None,
+            };
             if a.crm.json {
                 let cards: Vec<_> = cards.iter().map(|(g, c)| serde_json::json!({"alert": g, "card": c})).collect();
-                super::print_json(&serde_json::json!({"counts": counts, "alerts": alerts, "cards": cards, "timed_out": timed_out && counts.pending > 0}))?;
+                let report = written.as_ref().map(super::report_file::json);
+                super::print_json(&serde_json::json!({"counts": counts, "alerts": alerts, "cards": cards, "timed_out": timed_out && counts.pending > 0, "report": report}))?;
             } else {
+                if let Some(w) = &written {
+                    println!("Report: {} (SHA-256 {})", w.path.display(), w.sha256);
+                }
                 for (g, c) in &cards {
                     println!("\n{} mailbox(es): {}\n    {}", g.mailbox_ids.len(), g.text, g.details);
                     println!("    {}", g.mailbox_ids.iter().take(10).cloned().collect::<Vec<_>>().join(", "));
@@ -371,4 +387,34 @@ async fn watch(a: WatchArgs) -> Result<u8, ErrorPayload> {
         }
         tokio::time::sleep(Duration::from_secs(a.interval.max(1))).await;
     }
+}
+
+/// The report of a watch: the mailbox table as it ended, one finding per alert (its card), the
+/// assumptions and the procedure map.
+async fn watch_report(client: &Dynamics, a: &WatchArgs, cards: &[(AlertGroup, Option<Card>)]) -> Result<hybridsync_report::RunReport, ErrorPayload> {
+    let environment = hybridsync_report::Environment {
+        hybridsync_version: env!("CARGO_PKG_VERSION").to_string(),
+        os: std::env::consts::OS.to_string(),
+        cloud: "worldwide".into(),
+        crm_url: Some(a.crm.url.clone()),
+        // https://crm.contoso.com/contoso: the organization is the first path segment (IFD puts it in the host).
+        crm_organization: url::Url::parse(&a.crm.url).ok().and_then(|u| u.path_segments()?.find(|s| !s.is_empty()).map(str::to_string)),
+        ..Default::default()
+    };
+    let mut report = hybridsync_core::run_report::build(hybridsync_core::run_report::ReportInput {
+        title: "Hybrid Sync Wizard: mailbox test results".into(),
+        run_id: "mailboxes-watch".into(),
+        environment,
+        records: &[],
+        outcomes: &[],
+        titles: &[],
+    });
+    report.mailboxes = hybridsync_core::mailbox_table::read(client, &a.filter.filter()).await?;
+    for (g, c) in cards {
+        if let Some(c) = c {
+            let subject = format!("{} mailbox(es) failed with \"{}\"", g.mailbox_ids.len(), g.text);
+            report.findings.push(hybridsync_core::run_report::card_finding("mailboxes", &subject, c));
+        }
+    }
+    Ok(report)
 }

@@ -12,6 +12,7 @@ pub mod dynamics;
 pub mod dns;
 pub mod paths;
 pub mod probe;
+pub mod report_file;
 pub mod run;
 pub mod signin;
 pub mod sim;

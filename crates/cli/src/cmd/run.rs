@@ -28,13 +28,7 @@ pub struct RunArgs {
 pub async fn run(a: RunArgs) -> Result<u8, ErrorPayload> {
     let plan = Plan::load(&a.plan)?;
     if let Some(path) = &a.report {
-        if hybridsync_report::Format::from_path(path).is_none() {
-            return Err(ErrorPayload::new(
-                "invalid_input",
-                format!("{}: the report format is taken from the extension; use .html, .json or .md", path.display()),
-                None,
-            ));
-        }
+        super::report_file::check_path(path)?;
     }
     let journal_path = a.journal.unwrap_or_else(|| {
         let stem = a.plan.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "plan".into());
@@ -80,7 +74,7 @@ pub async fn run(a: RunArgs) -> Result<u8, ErrorPayload> {
     }
     let outcomes = result?;
     if a.json {
-        let report = written.as_ref().map(|w| serde_json::json!({"path": w.path, "sha256": w.sha256, "bytes": w.bytes}));
+        let report = written.as_ref().map(super::report_file::json);
         super::print_json(&serde_json::json!({"journal": journal_path, "outcomes": outcomes, "report": report}))?;
     } else {
         for o in &outcomes {
@@ -128,6 +122,5 @@ fn write_report(
         outcomes,
         titles: &[("tenant", "Find the tenant")],
     });
-    hybridsync_report::write_report(&report, path)
-        .map_err(|e| ErrorPayload::new(if e.code() == "report_write_failed" { "file_unwritable" } else { e.code() }, e.to_string(), Some("files.check-permissions")))
+    super::report_file::write(&report, path)
 }
