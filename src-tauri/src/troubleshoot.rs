@@ -7,6 +7,7 @@ use std::sync::Arc;
 use hybridsync_core::checks::{card_with_checks, wanted, CheckContext, CrmFacts};
 use hybridsync_core::run_report::card_finding;
 use hybridsync_core::keychain::Keychain;
+use hybridsync_core::steps::mailboxes::CHECKED_PER_GROUP;
 use hybridsync_core::steps::signin;
 use hybridsync_core::steps::trust::SCOPES;
 use hybridsync_core::troubleshoot::{card, Card, TroubleshootRequest};
@@ -17,9 +18,6 @@ use crate::session::Session;
 use crate::settings::Mode;
 use crate::state::AppState;
 use crate::trust::TrustState;
-
-/// At most this many failed mailboxes are read for one card (they share the alert).
-const MAILBOXES_READ: usize = 20;
 
 /// The card for a failure, or `null` when the knowledge base does not know it. Every card shown
 /// is kept for the session's report (what failed, what the checks saw, the fix).
@@ -74,7 +72,8 @@ async fn context(state: &AppState, trust: &TrustState, request: &TroubleshootReq
         tenant_id: signed_in.as_ref().map(|(saved, _)| saved.tenant_id.clone()),
         graph: signed_in.map(|(_, g)| Arc::new(g)),
         dynamics: crate::dynamics::connected().await,
-        mailbox_ids: request.mailbox_ids.iter().take(MAILBOXES_READ).cloned().collect(),
+        // At most CHECKED_PER_GROUP failed mailboxes are read for one card (they share the alert).
+        mailbox_ids: request.mailbox_ids.iter().take(CHECKED_PER_GROUP).cloned().collect(),
         crm,
         ..CheckContext::default()
     }

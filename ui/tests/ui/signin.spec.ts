@@ -42,7 +42,7 @@ test("Sign-in opens from the step list with one instruction, an empty client ID 
   await expect(help).toContainText("Mobile and desktop applications");
   await expect(help).toContainText("http://localhost");
   await expect(help).toContainText(
-    "delegated Microsoft Graph permissions User.Read, RoleManagement.Read.Directory, Domain.ReadWrite.All, Application.ReadWrite.All, Organization.Read.All.",
+    "delegated Microsoft Graph permissions User.Read, RoleManagement.Read.Directory, Domain.ReadWrite.All, Application.ReadWrite.All, Organization.Read.All, User.Read.All.",
   );
   await expect(help).toContainText("Allow public client flows");
   await expect(page.getByLabel("Application (client) ID")).toHaveAccessibleDescription(/Mobile and desktop applications/);
