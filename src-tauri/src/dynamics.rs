@@ -9,7 +9,7 @@ use hybridsync_core::steps::defaults::DefaultsStep;
 use hybridsync_core::steps::mailboxes::{self, Actions, AlertGroup, MailboxFilter, MailboxesStep, StatusCounts};
 use hybridsync_core::steps::profile::{ProfileSettings, ProfileStep};
 use hybridsync_core::{engine, Change, ErrorPayload, Finding, Step, StepContext};
-use hybridsync_microsoft::dynamics::BulkOptions;
+use hybridsync_microsoft::dynamics::{BulkOptions, ServerInfo};
 use hybridsync_microsoft::Dynamics;
 use hybridsync_practice_tenant::Running;
 use serde::{Deserialize, Serialize};
@@ -65,24 +65,31 @@ pub struct MailboxesStatus {
 }
 
 /// The connected client of the last target: a status poll is then one request, not a new sign-in.
-static CONNECTED: tokio::sync::Mutex<Option<(CrmTarget, Arc<Dynamics>)>> = tokio::sync::Mutex::const_new(None);
+/// With what WhoAmI and RetrieveVersion said when it connected (the report names the version).
+static CONNECTED: tokio::sync::Mutex<Option<(CrmTarget, Arc<Dynamics>, ServerInfo)>> = tokio::sync::Mutex::const_new(None);
 
 async fn client(target: &CrmTarget) -> Result<Arc<Dynamics>, ErrorPayload> {
     crm::resource_of(&target.url)?;
     let mut slot = CONNECTED.lock().await;
-    if let Some((t, c)) = slot.as_ref() {
+    if let Some((t, c, _)) = slot.as_ref() {
         if t == target {
             return Ok(c.clone());
         }
     }
-    let c = Arc::new(crm::connect(&Keychain::default(), target).await?.0);
-    *slot = Some((target.clone(), c.clone()));
+    let (c, info) = crm::connect(&Keychain::default(), target).await?;
+    let c = Arc::new(c);
+    *slot = Some((target.clone(), c.clone(), info));
     Ok(c)
 }
 
 /// The client of the organization connected last, if any (the troubleshooting checks read with it).
 pub async fn connected() -> Option<Arc<Dynamics>> {
-    CONNECTED.lock().await.as_ref().map(|(_, c)| c.clone())
+    CONNECTED.lock().await.as_ref().map(|(_, c, _)| c.clone())
+}
+
+/// The address of the organization connected last and what its server said (for the report).
+pub async fn connected_server() -> Option<(String, ServerInfo)> {
+    CONNECTED.lock().await.as_ref().map(|(t, _, info)| (t.url.clone(), info.clone()))
 }
 
 /// Connects again on the next command (after a failure, e.g. an expired token).

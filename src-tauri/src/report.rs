@@ -55,7 +55,8 @@ pub async fn report_export(
         os: std::env::consts::OS.to_string(),
         cloud: match mode {
             Some(crate::settings::Mode::Practice) => "practice tenant (simulated)".into(),
-            _ => "worldwide".into(),
+            // From the saved sign-in's authority (connected_to).
+            _ => String::new(),
         },
         tenant_id: tenant.as_ref().map(|t| t.id.clone()),
         tenant_domain: tenant.as_ref().map(|t| t.default_domain().to_string()),
@@ -89,10 +90,14 @@ pub async fn report_export(
     })
 }
 
-/// What the window saw beside its changes: the troubleshooting cards shown, the mailbox table of
+/// What the window saw beside its changes: who signed in and the CRM organization connected to
+/// (its version), the troubleshooting cards shown, the mailbox table of
 /// the connected organization (read now), and the certificate made in this window. A mailbox table
 /// that cannot be read is a finding of the report, not a failed export.
 async fn add_observations(report: &mut hybridsync_report::RunReport, session: &Session, trust: &TrustState) {
+    let saved = hybridsync_core::steps::signin::load_saved().ok().flatten();
+    let server = crate::dynamics::connected_server().await;
+    hybridsync_core::run_report::connected_to(report, saved.as_ref(), server.as_ref().map(|(url, info)| (url.as_str(), info)));
     report.findings.extend(session.cards());
     if let Some(client) = crate::dynamics::connected().await {
         match hybridsync_core::mailbox_table::read(&client, &Default::default()).await {

@@ -93,6 +93,10 @@ class Mailboxes(unittest.TestCase):
         self.assertIn(UNLICENSED, html)
         self.assertIn("sss.http-401", html)
         self.assertIn("exchange_online_licensed: failed", html)
+        # Who ran it, and against which organization and version (WhoAmI and RetrieveVersion).
+        self.assertIn("operator admin@contoso.onmicrosoft.com", html)
+        self.assertIn("<th scope=row>CRM organization</th><td>contoso</td>", html)
+        self.assertIn("<th scope=row>CRM version</th><td>9.1.0.0</td>", html)
         self.assertNotIn(PRACTICE_PASSWORD, html)
 
 

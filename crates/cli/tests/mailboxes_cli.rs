@@ -9,7 +9,7 @@
 #[path = "support/practice_cli.rs"]
 mod practice_cli;
 
-use hybridsync_practice_tenant::dynamics::{mailbox_address, PRACTICE_ORG, PRACTICE_TENANT_ID};
+use hybridsync_practice_tenant::dynamics::{mailbox_address, PRACTICE_ORG, PRACTICE_TENANT_ID, PRACTICE_VERSION};
 use hybridsync_practice_tenant::{Deployment, Knobs};
 use practice_cli::{json, keychain_tests_wanted, practice_client, run, signed_in};
 
@@ -101,7 +101,6 @@ async fn watch_explains_failed_authentication_with_the_key_comparison_and_trust_
     sim.sim.dynamics.set_deployment(d);
     json(&run(crm(&["mailboxes", "test", "--include-passed"]), &home).await);
     let report = dir.path().join("reports").join("watch.html");
-    let mut watch = watch;
     watch.extend(["--report".into(), report.display().to_string()]);
     let out = run(watch, &home).await;
     assert_eq!(out.status.code(), Some(1), "findings: {}", String::from_utf8_lossy(&out.stderr));
@@ -124,5 +123,8 @@ async fn watch_explains_failed_authentication_with_the_key_comparison_and_trust_
     assert!(html.contains("6 mailboxes: 5 enabled, 1 failed"), "the mailbox table");
     assert!(html.contains(&unlicensed) && html.contains("sss.http-401"));
     assert!(html.contains("exchange_online_licensed: failed"), "what the check saw");
+    assert!(html.contains(&format!("operator {ADMIN}")), "the signed-in admin is the operator");
+    assert!(html.contains(&format!("<th scope=row>CRM version</th><td>{PRACTICE_VERSION}</td>")), "RetrieveVersion's answer");
+    assert!(html.contains("<th scope=row>Cloud</th><td>"), "the cloud from the saved sign-in");
     assert!(!html.contains("refresh_token") && !html.contains("PRIVATE KEY"));
 }

@@ -153,6 +153,42 @@ fn finding_record(step: &str, f: &Finding) -> FindingRecord {
     }
 }
 
+/// Who ran the wizard and against what, as far as the caller knows: the saved sign-in (tenant,
+/// authority, the account as the report's operator) and the CRM organization (its URL, the
+/// organization's unique name from the URL's path, the version RetrieveVersion gave). Values the
+/// report already holds are kept.
+pub fn connected_to(
+    report: &mut hybridsync_report::RunReport,
+    saved: Option<&crate::steps::signin::SavedSignIn>,
+    crm: Option<(&str, &hybridsync_microsoft::dynamics::ServerInfo)>,
+) {
+    let env = &mut report.environment;
+    if env.cloud.is_empty() {
+        env.cloud = match saved.map(|s| hybridsync_microsoft::Authority::parse(&s.authority)) {
+            Some(Ok(hybridsync_microsoft::Authority::Worldwide)) => "worldwide".into(),
+            Some(Ok(hybridsync_microsoft::Authority::UsGovernment)) => "US Government".into(),
+            Some(Ok(hybridsync_microsoft::Authority::China)) => "China (21Vianet)".into(),
+            Some(Ok(hybridsync_microsoft::Authority::Custom(u))) => u.to_string(),
+            Some(Err(_)) | None => "not known (no saved sign-in)".into(),
+        };
+    }
+    if let Some(s) = saved {
+        env.tenant_id.get_or_insert_with(|| s.tenant_id.clone());
+        env.extra.entry("authority".into()).or_insert_with(|| s.authority.clone());
+        report.operator.get_or_insert_with(|| s.account.clone());
+    }
+    if let Some((url, info)) = crm {
+        env.crm_url.get_or_insert_with(|| url.to_string());
+        // https://crm.contoso.com/contoso: the first path segment (IFD puts the organization in the host).
+        if env.crm_organization.is_none() {
+            env.crm_organization = url::Url::parse(url).ok().and_then(|u| u.path_segments()?.find(|s| !s.is_empty()).map(str::to_string));
+        }
+        if !info.version.is_empty() {
+            env.crm_version.get_or_insert_with(|| info.version.clone());
+        }
+    }
+}
+
 /// A troubleshooting card the admin saw, as a finding of the report: what failed (`subject`), the
 /// most likely cause, every check with what it saw, and the fix.
 pub fn card_finding(step: &str, subject: &str, c: &Card) -> FindingRecord {
@@ -281,5 +317,40 @@ mod tests {
         assert!(f.evidence.iter().any(|e| e == "mailbox_approved: failed (not approved (emailrouteraccessapproval is not 1): user00001@contoso.com)"), "{:?}", f.evidence);
         let r = f.remediation.expect("the fix");
         assert_eq!(r.instructions[0], "In the wizard: Approve email addresses.");
+    }
+
+    #[test]
+    fn the_report_names_the_operator_the_tenant_and_the_crm_organization() {
+        let mut r = build(ReportInput {
+            title: "t".into(),
+            run_id: "r".into(),
+            environment: Environment::default(),
+            records: &[],
+            outcomes: &[],
+            titles: &[],
+        });
+        let saved = crate::steps::signin::SavedSignIn {
+            authority: "https://login.microsoftonline.com".into(),
+            tenant_id: "3f2a6c1e-8b4d-4e7a-9c15-2d6b8e0f4a91".into(),
+            account: "admin@contoso.onmicrosoft.com".into(),
+            client_id: "c".into(),
+            ca_file: None,
+        };
+        let info = hybridsync_microsoft::dynamics::ServerInfo { version: "9.1.0.0".into(), ..Default::default() };
+        connected_to(&mut r, Some(&saved), Some(("https://crm.contoso.com/contoso/", &info)));
+        assert_eq!(r.operator.as_deref(), Some("admin@contoso.onmicrosoft.com"));
+        assert_eq!(r.environment.tenant_id.as_deref(), Some("3f2a6c1e-8b4d-4e7a-9c15-2d6b8e0f4a91"));
+        assert_eq!(r.environment.crm_organization.as_deref(), Some("contoso"));
+        assert_eq!(r.environment.crm_version.as_deref(), Some("9.1.0.0"));
+        assert_eq!(r.environment.extra["authority"], "https://login.microsoftonline.com");
+        assert_eq!(r.environment.cloud, "worldwide");
+        // An IFD address names no organization in its path; a value already known is kept.
+        let mut ifd = r.clone();
+        ifd.environment.crm_organization = None;
+        ifd.environment.crm_url = None;
+        ifd.environment.tenant_id = Some("kept".into());
+        connected_to(&mut ifd, Some(&saved), Some(("https://contoso.crm.contoso.com/", &info)));
+        assert_eq!(ifd.environment.crm_organization, None);
+        assert_eq!(ifd.environment.tenant_id.as_deref(), Some("kept"));
     }
 }

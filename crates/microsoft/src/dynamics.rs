@@ -31,7 +31,7 @@ pub enum DynamicsAuth {
 }
 
 /// What WhoAmI and RetrieveVersion said.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct ServerInfo {
     pub user_id: String,
     pub business_unit_id: String,

@@ -16,7 +16,7 @@ use hybridsync_core::steps::{signin, trust};
 use hybridsync_core::troubleshoot::Card;
 use hybridsync_core::steps::profile::{ProfileSettings, ProfileStep};
 use hybridsync_core::{engine, ErrorPayload, Step, StepContext};
-use hybridsync_microsoft::dynamics::{BulkOptions, MAX_PAGE_SIZE};
+use hybridsync_microsoft::dynamics::{BulkOptions, ServerInfo, MAX_PAGE_SIZE};
 use hybridsync_microsoft::Dynamics;
 
 use crate::{exit, progress};
@@ -171,11 +171,16 @@ fn target(c: &CrmArgs) -> CrmTarget {
 }
 
 async fn client(c: &CrmArgs) -> Result<Arc<Dynamics>, ErrorPayload> {
+    Ok(connect(c).await?.0)
+}
+
+/// The client and what WhoAmI and RetrieveVersion said (the report names the version).
+async fn connect(c: &CrmArgs) -> Result<(Arc<Dynamics>, ServerInfo), ErrorPayload> {
     let t = target(c);
     crm::resource_of(&t.url)?;
     let (client, info) = crm::connect(&Keychain::default(), &t).await?;
     tracing::info!(version = %info.version, user = %info.user_id, "connected to the CRM organization");
-    Ok(Arc::new(client))
+    Ok((Arc::new(client), info))
 }
 
 
@@ -352,7 +357,7 @@ async fn watch(a: WatchArgs) -> Result<u8, ErrorPayload> {
     if let Some(path) = &a.report {
         super::report_file::check_path(path)?;
     }
-    let client = client(&a.crm).await?;
+    let (client, info) = connect(&a.crm).await?;
     let started = Instant::now();
     loop {
         let (counts, failed) = mailboxes::read_statuses(&client, &filter).await?;
@@ -364,7 +369,7 @@ async fn watch(a: WatchArgs) -> Result<u8, ErrorPayload> {
             let alerts = mailboxes::alerts(&client, &failed).await?;
             let cards = troubleshoot_alerts(&client, &alerts, crm_facts.as_ref()).await;
             let written = match &a.report {
-                Some(path) => Some(super::report_file::write(&watch_report(&client, &a, &cards).await?, path)?),
+                Some(path) => Some(super::report_file::write(&watch_report(&client, &info, &a, &cards).await?, path)?),
                 None => None,
             };
             if a.crm.json {
@@ -391,14 +396,17 @@ async fn watch(a: WatchArgs) -> Result<u8, ErrorPayload> {
 
 /// The report of a watch: the mailbox table as it ended, one finding per alert (its card), the
 /// assumptions and the procedure map.
-async fn watch_report(client: &Dynamics, a: &WatchArgs, cards: &[(AlertGroup, Option<Card>)]) -> Result<hybridsync_report::RunReport, ErrorPayload> {
+async fn watch_report(
+    client: &Dynamics,
+    info: &ServerInfo,
+    a: &WatchArgs,
+    cards: &[(AlertGroup, Option<Card>)],
+) -> Result<hybridsync_report::RunReport, ErrorPayload> {
     let environment = hybridsync_report::Environment {
         hybridsync_version: env!("CARGO_PKG_VERSION").to_string(),
         os: std::env::consts::OS.to_string(),
-        cloud: "worldwide".into(),
-        crm_url: Some(a.crm.url.clone()),
-        // https://crm.contoso.com/contoso: the organization is the first path segment (IFD puts it in the host).
-        crm_organization: url::Url::parse(&a.crm.url).ok().and_then(|u| u.path_segments()?.find(|s| !s.is_empty()).map(str::to_string)),
+        // From the saved sign-in (connected_to).
+        cloud: String::new(),
         ..Default::default()
     };
     let mut report = hybridsync_core::run_report::build(hybridsync_core::run_report::ReportInput {
@@ -409,6 +417,8 @@ async fn watch_report(client: &Dynamics, a: &WatchArgs, cards: &[(AlertGroup, Op
         outcomes: &[],
         titles: &[],
     });
+    let saved = signin::load_saved().ok().flatten();
+    hybridsync_core::run_report::connected_to(&mut report, saved.as_ref(), Some((&a.crm.url, info)));
     report.mailboxes = hybridsync_core::mailbox_table::read(client, &a.filter.filter()).await?;
     for (g, c) in cards {
         if let Some(c) = c {
