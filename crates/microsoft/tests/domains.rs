@@ -1,54 +1,17 @@
 //! The Graph domains client against the practice tenant's Graph domains routes (ms-api.md §3):
 //! the answers' shapes and Graph's error bodies.
-use std::time::Duration;
+#[path = "support/practice_graph.rs"]
+mod practice_graph;
 
 use hybridsync_microsoft::domains::{self, DOMAIN_SCOPES};
-use hybridsync_microsoft::{Authority, ClientConfig, DevicePolling, Error, Graph, HttpOptions, Identity, Transport};
+use hybridsync_microsoft::Error;
 use hybridsync_practice_tenant::graph_domains::{DUPLICATE_ERROR, INVALID_NAME_ERROR, ONLY_ID_ERROR};
-use hybridsync_practice_tenant::{Options, Running, PRACTICE_PASSWORD};
-use tokio_util::sync::CancellationToken;
-
-struct Env {
-    sim: Running,
-    _dir: tempfile::TempDir,
-    identity: Identity,
-}
-
-async fn env() -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let sim = Running::start(Options::in_dir(dir.path())).await.unwrap();
-    let mut f = sim.sim.faults();
-    f.device_interval_secs = Some(1);
-    sim.sim.set_faults(f);
-    let transport = Transport::new(&HttpOptions { ca_file: Some(sim.ca_file.clone()), timeout: Duration::from_secs(10) }).unwrap();
-    let identity = Identity::new(
-        transport,
-        ClientConfig { authority: Authority::parse(sim.authority()).unwrap(), tenant: "contoso.com".into(), client_id: "5b1f0c4e-9a7d-4c2b-8e3f-6d0a1b2c3d4e".into() },
-    );
-    Env { sim, _dir: dir, identity }
-}
-
-async fn graph_for(env: &Env, user: &str) -> (Graph, String) {
-    let code = env.identity.start_device_code(DOMAIN_SCOPES).await.unwrap();
-    let resp = env
-        .identity
-        .transport()
-        .client
-        .post(format!("{}/devicelogin", env.sim.base_url))
-        .form(&[("user_code", code.user_code.as_str()), ("username", user), ("password", PRACTICE_PASSWORD), ("action", "approve")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
-    let tokens = env.identity.wait_for_device_code(&code, &DevicePolling::default(), &CancellationToken::new()).await.unwrap();
-    let bearer = tokens.access_token.expose().to_string();
-    (Graph::new(env.identity.clone(), tokens, DOMAIN_SCOPES), bearer)
-}
+use practice_graph::{env, graph_for};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn list_add_records_and_graphs_error_bodies() {
     let env = env().await;
-    let (graph, bearer) = graph_for(&env, "domains@contoso.onmicrosoft.com").await;
+    let (graph, bearer) = graph_for(&env, "domains@contoso.onmicrosoft.com", DOMAIN_SCOPES).await;
 
     let all = domains::list(&graph).await.unwrap();
     let ids: Vec<&str> = all.iter().map(|d| d.id.as_str()).collect();
@@ -93,7 +56,7 @@ async fn list_add_records_and_graphs_error_bodies() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_user_without_the_role_gets_graphs_403_and_another_tenant_sees_404() {
     let env = env().await;
-    let (graph, _) = graph_for(&env, "user@contoso.onmicrosoft.com").await;
+    let (graph, _) = graph_for(&env, "user@contoso.onmicrosoft.com", DOMAIN_SCOPES).await;
     // Reading is allowed; adding is refused.
     assert_eq!(domains::list(&graph).await.unwrap().len(), 2);
     let e = domains::add(&graph, "northwindtraders.com").await.unwrap_err();

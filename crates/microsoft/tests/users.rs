@@ -1,52 +1,20 @@
 //! The Graph users client (crates/microsoft/src/users.rs) against the practice tenant's
 //! `GET /v1.0/users` over TLS: mail and proxy-address filters, `$select`, paging, licences, and
 //! Graph's refusals.
-use std::time::Duration;
+#[path = "support/practice_graph.rs"]
+mod practice_graph;
 
 use hybridsync_microsoft::identity::scopes;
-use hybridsync_microsoft::{skus, users, Authority, ClientConfig, DevicePolling, Error, Graph, HttpOptions, Identity, Transport};
+use hybridsync_microsoft::{skus, users, Error};
 use hybridsync_practice_tenant::dynamics::mailbox_address;
-use hybridsync_practice_tenant::{Deployment, Options, Running, PRACTICE_PASSWORD};
-use tokio_util::sync::CancellationToken;
-
-struct Env {
-    sim: Running,
-    _dir: tempfile::TempDir,
-    identity: Identity,
-}
-
-async fn env() -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let sim = Running::start(Options::in_dir(dir.path())).await.unwrap();
-    let mut f = sim.sim.faults();
-    f.device_interval_secs = Some(1);
-    sim.sim.set_faults(f);
-    let transport = Transport::new(&HttpOptions { ca_file: Some(sim.ca_file.clone()), timeout: Duration::from_secs(10) }).unwrap();
-    let identity = Identity::new(
-        transport,
-        ClientConfig { authority: Authority::parse(sim.authority()).unwrap(), tenant: "contoso.com".into(), client_id: "5b1f0c4e-9a7d-4c2b-8e3f-6d0a1b2c3d4e".into() },
-    );
-    Env { sim, _dir: dir, identity }
-}
-
-async fn sign_in(env: &Env, wanted: &'static [&'static str]) -> (Graph, String) {
-    let code = env.identity.start_device_code(wanted).await.unwrap();
-    let resp = env
-        .identity
-        .transport()
-        .client
-        .post(format!("{}/devicelogin", env.sim.base_url))
-        .form(&[("user_code", code.user_code.as_str()), ("username", "admin@contoso.onmicrosoft.com"), ("password", PRACTICE_PASSWORD), ("action", "approve")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
-    let tokens = env.identity.wait_for_device_code(&code, &DevicePolling::default(), &CancellationToken::new()).await.unwrap();
-    let bearer = tokens.access_token.expose().to_string();
-    (Graph::new(env.identity.clone(), tokens, wanted), bearer)
-}
+use hybridsync_practice_tenant::Deployment;
+use practice_graph::{env, graph_for, Env};
 
 const READ: &[&str] = &["offline_access", scopes::USER_READ_ALL, scopes::ORGANIZATION_READ];
+
+async fn sign_in(env: &Env, scopes: &'static [&'static str]) -> (hybridsync_microsoft::Graph, String) {
+    graph_for(env, "admin@contoso.onmicrosoft.com", scopes).await
+}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn users_by_mail_and_proxy_address_with_their_licences() {
