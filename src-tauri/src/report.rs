@@ -91,9 +91,9 @@ pub async fn report_export(
 }
 
 /// What the window saw beside its changes: who signed in and the CRM organization connected to
-/// (its version), the troubleshooting cards shown, the mailbox table of
-/// the connected organization (read now), and the certificate made in this window. A mailbox table
-/// that cannot be read is a finding of the report, not a failed export.
+/// (its version), the troubleshooting cards shown, the mailbox table of the connected organization
+/// (read now), and the certificate made in this window. A mailbox table that cannot be read is a
+/// finding of the report, not a failed export.
 async fn add_observations(report: &mut hybridsync_report::RunReport, session: &Session, trust: &TrustState) {
     let saved = hybridsync_core::steps::signin::load_saved().ok().flatten();
     let server = crate::dynamics::connected_server().await;
