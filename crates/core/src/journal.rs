@@ -35,6 +35,22 @@ pub struct Journal {
     done_changes: HashSet<(String, String)>,
 }
 
+/// The records of a journal's text, one JSON object a line; an unreadable line (a torn write, a
+/// line edited by hand) is skipped with a warning that names its number, not its content.
+pub fn read_records(text: &str) -> Vec<Record> {
+    let mut records = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<Record>(line) {
+            Ok(r) => records.push(r),
+            Err(e) => tracing::warn!(line = n + 1, column = e.column(), kind = ?e.classify(), "ignoring an unreadable journal line"),
+        }
+    }
+    records
+}
+
 impl Journal {
     /// Opens (or creates) a journal and reads what an earlier run recorded. A torn last line
     /// (the process died mid-write) is ignored: its change was not confirmed.
@@ -55,15 +71,7 @@ impl Journal {
             // Read once: the records, and whether the last write was cut off mid-line.
             let text = String::from_utf8_lossy(&std::fs::read(path).map_err(err)?).into_owned();
             torn = !text.is_empty() && !text.ends_with('\n');
-            for (n, line) in text.lines().enumerate() {
-                if line.trim().is_empty() {
-                    continue;
-                }
-                match serde_json::from_str::<Record>(line) {
-                    Ok(r) => records.push(r),
-                    Err(e) => tracing::warn!(line = n + 1, error = %e, "ignoring an unreadable journal line"),
-                }
-            }
+            records = read_records(&text);
         }
         let mut file = OpenOptions::new().create(true).append(true).open(path).map_err(err)?;
         // After a torn write, start the next record on a line of its own.

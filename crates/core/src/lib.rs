@@ -17,6 +17,7 @@ pub mod mailbox_table;
 pub mod logging;
 pub mod paths;
 pub mod plan;
+pub mod redact;
 pub mod run_report;
 pub mod step;
 pub mod steps;

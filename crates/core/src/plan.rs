@@ -35,10 +35,27 @@ impl Plan {
                 Some("plan.check-file"),
             )
         })?;
-        toml::from_str(&text).map_err(|e| {
+        Plan::parse(&text, path)
+    }
+
+    /// Reads a plan from its TOML text. The error names the line and what is wrong with it, and
+    /// never quotes the file: a value typed by mistake (a password) stays out of errors and logs.
+    pub fn parse(text: &str, path: &Path) -> Result<Plan, ErrorPayload> {
+        toml::from_str(text).map_err(|e| {
+            let place = e
+                .span()
+                .map(|span| {
+                    let line = text.get(..span.start).map_or(0, |before| before.matches('\n').count()) + 1;
+                    format!(" at line {line}")
+                })
+                .unwrap_or_default();
             ErrorPayload::new(
                 "plan_invalid",
-                format!("the plan {} is not valid: {}", path.display(), e.to_string().trim()),
+                format!(
+                    "the plan {} is not valid{place}: {}; fix that line (the plan holds only the keys shown in the README, never a secret)",
+                    path.display(),
+                    crate::redact::parse_error(e.message())
+                ),
                 Some("plan.check-file"),
             )
         })
@@ -78,5 +95,23 @@ mod tests {
         let e = Plan::load(&p).unwrap_err();
         assert_eq!(e.code, "plan_invalid");
         assert!(e.message.contains("password"), "{}", e.message);
+    }
+
+    /// Issue 18 item 2: the plan's error names the line and the key, never the value typed.
+    #[test]
+    fn a_refused_plan_never_quotes_its_values() {
+        let p = Path::new("plan.toml");
+        for text in [
+            "[tenant]\ndomain = \"contoso.com\"\npassword = \"Hunter2-Plan-Secret\"\n",
+            "[tenant]\ndomain = \"Hunter2-Plan-Secret\"\nauthority = 7\n",
+            "[tenant]\ndomain = 5\nauthority = \"Hunter2-Plan-Secret\"\n",
+            "[tenant]\ndomain = \"Hunter2-Plan-Secret\n",
+            "[tenant]\ndomain = [\"Hunter2-Plan-Secret\"]\n",
+        ] {
+            let e = Plan::parse(text, p).unwrap_err();
+            assert_eq!(e.code, "plan_invalid");
+            assert!(!e.message.contains("Hunter2"), "{}", e.message);
+            assert!(e.message.contains("at line"), "{}", e.message);
+        }
     }
 }

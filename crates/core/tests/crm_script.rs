@@ -112,6 +112,33 @@ fn bad_input_is_refused_with_a_reason() {
     assert!(render(&r).unwrap().contains(r"'C:\it''s\s2s.pfx'"));
 }
 
+/// Issue 18 item 1: PowerShell also ends a single-quoted string at ‘ ’ ‚ ‛; a service account or
+/// a path holding one must never run as code.
+#[test]
+fn unicode_single_quotes_cannot_break_out_of_the_script_strings() {
+    let mut r = request(Cloud::Worldwide);
+    r.service_account = "CONTOSO\\svc\u{2019}; Start-Process calc; \u{2019}".into();
+    let e = render(&r).unwrap_err();
+    assert_eq!(e.code, "invalid_input");
+    assert!(e.message.contains("DOMAIN\\user or user@domain"), "{}", e.message);
+
+    let mut r = request(Cloud::Worldwide);
+    r.service_account = "svc-crm@contoso.com".into();
+    assert!(render(&r).unwrap().contains("$ServiceAccount     = 'svc-crm@contoso.com'"));
+
+    for q in ['\u{2018}', '\u{2019}', '\u{201A}', '\u{201B}'] {
+        let mut r = request(Cloud::Worldwide);
+        r.certificate_file = format!("C:\\s2s\\{q}+(Invoke-Expression 'whoami')+{q}.pfx");
+        let s = render(&r).unwrap();
+        let line = s.lines().find(|l| l.starts_with("$CertificateFile")).unwrap();
+        assert_eq!(
+            line,
+            format!("$CertificateFile    = 'C:\\s2s\\{q}{q}+(Invoke-Expression ''whoami'')+{q}{q}.pfx'"),
+            "the quote {q:?} is doubled so the path stays one string"
+        );
+    }
+}
+
 fn result_json(failed: Option<(&str, &str)>, thumbprint: &str) -> String {
     let mut parts = Vec::new();
     let mut stop = false;

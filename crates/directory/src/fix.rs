@@ -66,24 +66,13 @@ fn is_multi(attr: &str) -> bool {
     MULTI_VALUED.iter().any(|m| m.eq_ignore_ascii_case(attr))
 }
 
-/// A PowerShell single-quoted string literal. PowerShell ends such a string
-/// at any of ' ‘ ’ ‚ ‛, so each is doubled.
-pub fn ps_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('\'');
-    for c in s.chars() {
-        if matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}') {
-            out.push(c);
-        }
-        out.push(c);
-    }
-    out.push('\'');
-    out
-}
+/// A PowerShell single-quoted string literal: the one quoting of every
+/// generated script (PowerShell ends such a string at any of ' ‘ ’ ‚ ‛).
+pub use hybridsync_files::powershell::quote as ps_quote;
 
 /// Text safe for a `#` comment: control characters shown as `?`.
 fn comment(s: &str) -> String {
-    s.chars().map(|c| if c.is_control() { '?' } else { c }).collect()
+    hybridsync_files::powershell::comment(s)
 }
 
 fn cmdlet(kind: ObjectKind) -> &'static str {

@@ -1,6 +1,8 @@
 //! Writing files atomically: a temporary file in the same folder, fsync, rename.
 //! Private-key files (PFX) are created readable by their owner only (0600 on Unix).
 
+pub mod powershell;
+
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};

@@ -20,6 +20,7 @@ struct Rules {
     ps_param: Regex,
     blob: Regex,
     secret_key: Regex,
+    userinfo: Regex,
 }
 
 fn rules() -> &'static Rules {
@@ -43,6 +44,8 @@ fn rules() -> &'static Rules {
             r"(?i)^(?:[a-z0-9_]*(?:password|passwd|passphrase|secret)|pwd|refresh_?token|access_?token|id_?token|private_?key|pfx|code_verifier|client_assertion)$",
         )
         .unwrap(),
+        // https://user:pass@host/…: the user and password of a URL.
+        userinfo: Regex::new(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@?#]+@").unwrap(),
     })
 }
 
@@ -69,6 +72,7 @@ pub fn redact(text: &str) -> Cow<'_, str> {
         }
     };
     apply(&r.pem, &|_| MASK_PRIVATE_KEY.to_string());
+    apply(&r.userinfo, &|c| format!("{}{MASK_VALUE}@", &c[1]));
     apply(&r.jwt, &|_| MASK_JWT.to_string());
     apply(&r.bearer, &|c| format!("{}{MASK_TOKEN}", &c[1]));
     apply(&r.key_value, &|c| format!("{}{MASK_VALUE}", &c[1]));
@@ -123,6 +127,7 @@ mod tests {
             (".\\CertificateReconfiguration.ps1 -certificateFile e:\\a.pfx -password 12345678 -updateCrm", ".\\CertificateReconfiguration.ps1 -certificateFile e:\\a.pfx -password [REDACTED] -updateCrm"),
             ("    Password = \"personal_certfile_password\"", "    Password = [REDACTED]"),
             ("privateKeyPassword: Pa55word!", "privateKeyPassword: [REDACTED]"),
+            ("GET https://admin:Pa55@crm.contoso.com/org failed", "GET https://[REDACTED]@crm.contoso.com/org failed"),
         ];
         for (input, want) in cases {
             assert_eq!(redact(input), *want, "input {input:?}");

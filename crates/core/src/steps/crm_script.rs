@@ -7,6 +7,8 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use hybridsync_files::powershell;
+
 use crate::{ErrorPayload, Finding, Severity};
 
 /// The ACS / Entra authorization server principal (ms-api.md §5.4, D-EXO).
@@ -88,10 +90,10 @@ impl ScriptRequest {
             if v.trim().is_empty() {
                 return Err(invalid(format!("{what} is empty")));
             }
-            if v.chars().any(|c| c.is_control()) {
-                return Err(invalid(format!("{what} holds a line break or control character")));
+            match powershell::control_character(what, v) {
+                Some(problem) => Err(invalid(problem)),
+                None => Ok(()),
             }
-            Ok(())
         };
         no_control("the certificate file path", &self.certificate_file)?;
         if !self.certificate_file.to_ascii_lowercase().ends_with(".pfx") && !self.certificate_file.to_ascii_lowercase().ends_with(".p12") {
@@ -102,14 +104,17 @@ impl ScriptRequest {
         }
         no_control("the service account", &self.service_account)?;
         let account = self.service_account.trim();
-        let user = account.rsplit('\\').next().unwrap_or(account).to_ascii_lowercase();
+        let user = account.rsplit('\\').next().unwrap_or(account);
+        let user = user.split('@').next().unwrap_or(user).to_ascii_lowercase();
         if ADMIN_NAMES.contains(&user.as_str()) {
             return Err(invalid(format!(
                 "{account} is an interactive administrator's account. Give the account the Microsoft Dynamics CRM Asynchronous Processing Service runs as (services.msc > Log On As): running CertificateReconfiguration.ps1 with an administrator's account breaks CRM"
             )));
         }
-        if !account.eq_ignore_ascii_case("Network Service") && !account.contains('\\') {
-            return Err(invalid(format!("the service account {account} must be DOMAIN\\user or Network Service")));
+        if !account.eq_ignore_ascii_case("Network Service") {
+            if let Some(problem) = powershell::account_issue(account) {
+                return Err(invalid(format!("{problem}, or Network Service")));
+            }
         }
         if self.organization.trim().is_empty() || !self.organization.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Err(invalid(format!(
@@ -132,9 +137,9 @@ fn is_guid(s: &str) -> bool {
     parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12]) && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
-/// A PowerShell single-quoted string literal.
+/// A PowerShell single-quoted string literal (the one quoting of every generated script).
 fn ps(v: &str) -> String {
-    format!("'{}'", v.trim().replace('\'', "''"))
+    powershell::quote(v.trim())
 }
 
 /// The script, with CRLF line endings and a UTF-8 byte order mark (Windows PowerShell 5.1 reads
@@ -143,7 +148,7 @@ pub fn render(req: &ScriptRequest) -> Result<String, ErrorPayload> {
     req.validate()?;
     let text = TEMPLATE
         .replace("{{CLOUD_NAME}}", req.cloud.name())
-        .replace("{{SUBJECT_COMMENT}}", &req.subject.replace(['\r', '\n'], " "))
+        .replace("{{SUBJECT_COMMENT}}", &powershell::comment(&req.subject))
         .replace("{{CERTIFICATE_FILE}}", &ps(&req.certificate_file))
         .replace("{{SERVICE_ACCOUNT}}", &ps(&req.service_account))
         .replace("{{ORGANIZATION}}", &ps(&req.organization))
