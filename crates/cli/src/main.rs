@@ -3,6 +3,7 @@ mod cmd;
 mod exit;
 mod progress;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -92,7 +93,35 @@ enum Command {
     Bench(cmd::bench::BenchCommand),
 }
 
+/// `hybridsync … | head`: once the reader closes the output, the command ends quietly with the
+/// status for "cancelled" (the standard library reports a failed print as a panic; this is the one
+/// place that turns it into an exit). Any other panic is a bug: one line, status 10.
+fn exit_quietly_on_closed_output() {
+    std::panic::set_hook(Box::new(|info| {
+        let payload = info.payload();
+        let text = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if text.starts_with("failed printing to std") && closed_pipe(text) {
+            std::process::exit(exit::CANCELLED.into());
+        }
+        let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let message = hybridsync_core::redact::text(text).into_owned();
+        let _ = writeln!(std::io::stderr(), "error: internal error{place}: {message} (please report it with the log file)");
+        tracing::error!(code = "internal", "internal error{place}: {message}");
+        std::process::exit(exit::INTERNAL.into());
+    }));
+}
+
+/// A print failed because the reading end went away (EPIPE on Unix, ERROR_NO_DATA on Windows).
+fn closed_pipe(text: &str) -> bool {
+    text.contains("Broken pipe") || text.contains("os error 32)") || text.contains("os error 232)")
+}
+
 fn main() -> ExitCode {
+    exit_quietly_on_closed_output();
     let logs = format!("{AFTER_HELP}\nLog folder: {}", hybridsync_core::paths::log_dir().display());
     let matches = Cli::command().after_help(logs).get_matches();
     let cli = match Cli::from_arg_matches(&matches) {
@@ -132,14 +161,18 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("error: {}", e.message);
+            // Errors reach the terminal and the log only through the redaction.
+            let message = hybridsync_core::redact::text(&e.message).into_owned();
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(err, "error: {message}");
             if let Some(r) = &e.remediation {
                 for line in cmd::diagnose::hint(&e) {
-                    eprintln!("{line}");
+                    let _ = writeln!(err, "{}", hybridsync_core::redact::text(&line));
                 }
-                eprintln!("  (troubleshooting: {r}; code {})", e.code);
+                let _ = writeln!(err, "  (troubleshooting: {r}; code {})", e.code);
             }
-            tracing::error!(code = %e.code, "{}", e.message);
+            drop(err);
+            tracing::error!(code = %e.code, "{message}");
             ExitCode::from(exit::for_code(&e.code))
         }
     }

@@ -89,6 +89,9 @@ pub fn check(domain: &str) -> Option<DomainIssue> {
     if let Some(m) = syntax_issue(domain) {
         return issue(Rule::Format, m);
     }
+    if is_ip_literal(domain) {
+        return issue(Rule::Format, format!("\"{domain}\" is an IP address, not a domain name"));
+    }
     let lower: std::borrow::Cow<str> = if domain.bytes().any(|b| b.is_ascii_uppercase()) {
         domain.to_ascii_lowercase().into()
     } else {
@@ -122,4 +125,41 @@ pub fn check(domain: &str) -> Option<DomainIssue> {
         );
     }
     None
+}
+
+/// An IPv4 or IPv6 address, or a name whose last label is all digits (no top-level domain is).
+pub fn is_ip_literal(domain: &str) -> bool {
+    let d = domain.trim_end_matches('.');
+    d.parse::<std::net::IpAddr>().is_ok()
+        || d.rsplit('.').next().is_some_and(|tld| !tld.is_empty() && tld.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The UPN suffix an admin gives as the replacement for a non-routable one (`--upn-suffix`),
+/// checked before the scan: a routable, registrable domain with no trailing or doubled period.
+pub fn replacement_suffix(suffix: &str) -> Result<String, String> {
+    let s = suffix.trim();
+    let s = s.strip_prefix('@').unwrap_or(s);
+    match check(s) {
+        None => Ok(s.to_ascii_lowercase()),
+        Some(i) => Err(format!(
+            "the UPN suffix \"{}\" cannot replace a non-routable one: {}. Give a domain verified in the tenant, as in contoso.com",
+            suffix.trim(),
+            i.message
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 18 item 7: what the admin types as a replacement suffix is a real domain.
+    #[test]
+    fn replacement_suffixes_must_be_registrable_domains() {
+        for bad in ["not a domain!", "192.168.1.1", "contoso.com..", "contoso..com", ".contoso.com", "co.uk", "com", "contoso.local", "[::1]", "::1"] {
+            assert!(replacement_suffix(bad).is_err(), "{bad} was accepted");
+        }
+        assert_eq!(replacement_suffix(" Contoso.com ").unwrap(), "contoso.com");
+        assert_eq!(replacement_suffix("@sales.contoso.co.uk").unwrap(), "sales.contoso.co.uk");
+    }
 }

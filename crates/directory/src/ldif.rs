@@ -6,7 +6,8 @@
 //! multi-valued attributes, `#` comments (folded too), `version: 1`,
 //! `changetype: add`, blank-line separated records, and CRLF or LF line
 //! ends. Attribute options (`cn;lang-de`) are dropped. Base64 values that are
-//! not UTF-8 (objectGUID, objectSid, …) are skipped: no rule reads them.
+//! not UTF-8 (objectGUID, objectSid, …) are skipped when no rule reads them,
+//! and an error for the text attributes the rules read.
 //!
 //! The reader is an iterator of `Result<DirObject, ReadError>` and holds one
 //! record at a time, so a file of any size streams in constant memory.
@@ -18,6 +19,14 @@ use base64::Engine as _;
 use crate::error::ReadError;
 use crate::object::DirObject;
 use crate::text::Decoded;
+
+/// Text attributes the rules read: a base64 value of one of them that is not UTF-8 is an error,
+/// not a silently skipped value.
+const TEXT_ATTRIBUTES: &[&str] = &[
+    "userPrincipalName", "mail", "proxyAddresses", "sAMAccountName", "displayName", "givenName", "sn", "cn",
+    "mailNickname", "targetAddress", "otherMailbox", "objectClass", "groupType", "msExchRecipientTypeDetails",
+    "msExchHideFromAddressLists", "userAccountControl", "isCriticalSystemObject",
+];
 
 /// Streaming LDIF reader.
 pub struct LdifReader<R: Read> {
@@ -152,8 +161,17 @@ impl<R: Read> LdifReader<R> {
                 continue;
             }
             let base = name.split(';').next().unwrap_or(name);
-            if let Some(v) = decode_value(value, line)? {
-                obj.push(base, v);
+            match decode_value(value, line)? {
+                Some(v) => obj.push(base, v),
+                // Binary attributes (objectGUID, objectSid, photos) are skipped; a text attribute
+                // the rules read must not vanish from the check unnoticed.
+                None if TEXT_ATTRIBUTES.iter().any(|t| t.eq_ignore_ascii_case(base)) => {
+                    return Err(ReadError::new(
+                        line,
+                        format!("the {base} value is base64 but not UTF-8 text, so the rules cannot check it; fix the value in the directory (or re-export with ldifde -u)"),
+                    ))
+                }
+                None => {}
             }
         }
         Ok(Some(obj))

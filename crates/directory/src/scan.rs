@@ -108,12 +108,23 @@ where
     Ok(scanner.finish())
 }
 
-/// Scan an LDIF export.
+/// Scan an LDIF export; an export with no object at all is an error (a wrong or empty file, not
+/// a clean directory).
 pub fn scan_ldif<R: Read>(input: R, opts: RuleOptions) -> Result<ScanReport, ReadError> {
-    scan_objects(LdifReader::new(input), opts)
+    not_empty(scan_objects(LdifReader::new(input), opts)?, "LDIF")
 }
 
-/// Scan a CSV export.
+/// Scan a CSV export; one with no row is an error.
 pub fn scan_csv<R: Read>(input: R, opts: RuleOptions) -> Result<ScanReport, ReadError> {
-    scan_objects(CsvReader::new(input), opts)
+    not_empty(scan_objects(CsvReader::new(input), opts)?, "CSV")
+}
+
+fn not_empty(report: ScanReport, kind: &str) -> Result<ScanReport, ReadError> {
+    if report.objects == 0 {
+        return Err(ReadError::new(
+            0,
+            format!("the file holds no directory object, so nothing was checked; give the {kind} export itself (ldifde -f, or Get-ADUser … | Export-Csv)"),
+        ));
+    }
+    Ok(report)
 }

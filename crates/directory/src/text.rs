@@ -23,6 +23,9 @@ pub struct Decoded<R> {
     /// A high surrogate waiting for its pair.
     high: Option<u16>,
     eof: bool,
+    /// Bytes handed out so far, and since the last line feed (the limits below).
+    total: u64,
+    line_len: u64,
 }
 
 impl<R: Read> Decoded<R> {
@@ -36,6 +39,8 @@ impl<R: Read> Decoded<R> {
             raw: Vec::new(),
             high: None,
             eof: false,
+            total: 0,
+            line_len: 0,
         }
     }
 
@@ -112,8 +117,39 @@ impl<R: Read> Decoded<R> {
     }
 }
 
+/// The longest line an export may hold (a folded jpegPhoto is well under this); longer is not
+/// an LDIF or CSV export (`/dev/zero`, a binary file) and is refused before it fills the memory.
+pub const MAX_LINE_BYTES: u64 = 16 * 1024 * 1024;
+/// The largest export read (a million-object directory is a few GiB at most).
+pub const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024 * 1024;
+
 impl<R: Read> Read for Decoded<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.read_decoded(buf)?;
+        let chunk = &buf[..n];
+        self.total += n as u64;
+        match chunk.iter().rposition(|&b| b == b'\n') {
+            Some(i) => self.line_len = (n - i - 1) as u64,
+            None => self.line_len += n as u64,
+        }
+        if self.line_len > MAX_LINE_BYTES {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("a line is longer than {} MiB, so this is not an LDIF or CSV export (is it a binary file?)", MAX_LINE_BYTES >> 20),
+            ));
+        }
+        if self.total > MAX_INPUT_BYTES {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("the file is larger than {} GiB; export one organizational unit at a time", MAX_INPUT_BYTES >> 30),
+            ));
+        }
+        Ok(n)
+    }
+}
+
+impl<R: Read> Decoded<R> {
+    fn read_decoded(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if matches!(self.mode, Mode::Unknown) {
             self.sniff()?;
         }

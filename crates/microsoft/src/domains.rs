@@ -53,7 +53,9 @@ pub struct DnsRecord {
 /// The domain name an admin typed, as Graph's key: trimmed, lower case, no trailing dot. Refuses
 /// URLs, e-mail addresses and anything that is not a DNS name, saying what to type instead.
 pub fn normalize_domain(input: &str) -> Result<String> {
-    let d = input.trim().trim_end_matches('.').to_ascii_lowercase();
+    let trimmed = input.trim();
+    // One trailing period is the DNS root; more is a typing mistake, refused below as an empty label.
+    let d = trimmed.strip_suffix('.').unwrap_or(trimmed).to_ascii_lowercase();
     let bad = |why: &str| Error::InvalidInput(format!("{input:?} is not a domain name ({why}). Type the domain alone, as in contoso.com."));
     if d.is_empty() {
         return Err(bad("it is empty"));
@@ -73,6 +75,12 @@ pub fn normalize_domain(input: &str) -> Result<String> {
     }
     if labels.iter().any(|l| l.starts_with('-') || l.ends_with('-') || !l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')) {
         return Err(bad("only letters, digits and inner hyphens are allowed"));
+    }
+    if labels.last().is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(bad("it is an IP address; a domain name ends in letters"));
+    }
+    if psl::suffix(d.as_bytes()).is_some_and(|s| s.is_known()) && psl::domain(d.as_bytes()).is_none() {
+        return Err(bad("it is a public suffix, under which organizations register their domains"));
     }
     Ok(d)
 }
@@ -205,6 +213,11 @@ mod tests {
             ("con toso.com", "letters, digits"),
             ("-contoso.com", "inner hyphens"),
             ("contoso..com", "empty"),
+            // Issue 18 item 7: extra trailing periods, IP literals and public suffixes.
+            ("contoso.com..", "empty"),
+            ("192.168.1.1", "IP address"),
+            ("not a domain!.com", "letters, digits"),
+            ("co.uk", "public suffix"),
         ] {
             let e = normalize_domain(input).unwrap_err();
             assert_eq!(e.code(), "invalid_input");

@@ -84,6 +84,15 @@ pub fn run(cmd: DirectoryCommand) -> Result<u8, ErrorPayload> {
     }
 }
 
+/// The rules' options, `--upn-suffix` checked before anything is read.
+pub(crate) fn rule_options(upn_suffix: Option<&str>) -> Result<RuleOptions, ErrorPayload> {
+    let upn_suffix_replacement = upn_suffix
+        .map(hybridsync_directory::domain::replacement_suffix)
+        .transpose()
+        .map_err(|m| ErrorPayload::new("invalid_input", m, Some("input.fix-value")))?;
+    Ok(RuleOptions { upn_suffix_replacement })
+}
+
 fn unreadable(path: &Path, e: ReadError) -> ErrorPayload {
     ErrorPayload::new(
         "file_unreadable",
@@ -93,9 +102,7 @@ fn unreadable(path: &Path, e: ReadError) -> ErrorPayload {
 }
 
 fn scan(a: ScanArgs) -> Result<u8, ErrorPayload> {
-    let opts = RuleOptions {
-        upn_suffix_replacement: a.upn_suffix.clone(),
-    };
+    let opts = rule_options(a.upn_suffix.as_deref())?;
     let (path, is_ldif) = match (&a.ldif, &a.csv) {
         (Some(p), _) => (p.as_path(), true),
         (None, Some(p)) => (p.as_path(), false),

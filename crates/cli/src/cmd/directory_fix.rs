@@ -113,9 +113,7 @@ pub fn fix_script(a: FixScriptArgs) -> Result<u8, ErrorPayload> {
             None,
         ));
     }
-    let opts = RuleOptions {
-        upn_suffix_replacement: a.upn_suffix.clone(),
-    };
+    let opts = super::directory::rule_options(a.upn_suffix.as_deref())?;
     let (report, users) = scan_file(&path, ldif, opts)?;
     let fixes: Vec<Fix> = report
         .findings

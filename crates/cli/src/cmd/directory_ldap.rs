@@ -6,7 +6,6 @@
 use hybridsync_core::keychain::Keychain;
 use hybridsync_core::ErrorPayload;
 use hybridsync_directory::ldap::{scan_ldap, LdapError, LdapSource};
-use hybridsync_directory::RuleOptions;
 use hybridsync_microsoft::Secret;
 
 use super::directory::{SavePasswordArgs, ScanArgs};
@@ -73,9 +72,7 @@ pub fn scan(a: ScanArgs) -> Result<u8, ErrorPayload> {
         page_size: a.page_size,
         timeout: TIMEOUT,
     };
-    let opts = RuleOptions {
-        upn_suffix_replacement: a.upn_suffix.clone(),
-    };
+    let opts = super::directory::rule_options(a.upn_suffix.as_deref())?;
     tracing::info!(url = %src.url, bind_dn = %src.bind_dn, base = %src.base, "directory scan over LDAP");
     let handle = tokio::runtime::Handle::current();
     let (report, stats) = tokio::task::block_in_place(|| handle.block_on(scan_ldap(&src, opts)))
