@@ -180,9 +180,14 @@ pub async fn cert_export(app: tauri::AppHandle, state: State<'_, TrustState>, re
             let password = generate_password();
             let pfx = write_pfx(&c.certificate_der, &[], &c.private_key_der, &password, choice.encryption)
                 .map_err(|e| ErrorPayload::internal(e.to_string()))?;
-            keychain.store_pfx_password(&c.thumbprint_sha1, &Secret::new(password.clone()))?;
             let p = choose(&app, "Dynamics365-S2S.pfx", ("PKCS #12", &["pfx"])).await?;
             write(&p, &pfx, FileAccess::Private)?;
+            // The password is kept only once the file it opens exists (a cancelled save keeps none);
+            // a PFX whose password could not be kept is removed rather than left unopenable.
+            if let Err(e) = keychain.store_pfx_password(&c.thumbprint_sha1, &Secret::new(password.clone())) {
+                let _ = std::fs::remove_file(&p);
+                return Err(e.into());
+            }
             report.pfx_encryption = Some(format!("{:?}", choice.encryption));
             report.pfx_reason = Some(choice.reason);
             report.password = Some(password);

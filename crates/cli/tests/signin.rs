@@ -203,8 +203,8 @@ async fn device_code_signin_then_whoami_from_a_new_process_then_signout_and_no_f
     }
     let logs: Vec<_> = std::fs::read_dir(home.join("logs")).unwrap().collect();
     assert!(!logs.is_empty(), "no log file was written, so the leak check saw none");
-    // It is in the keychain, though.
-    let entry = format!("refresh-token:{CONTOSO}:admin@contoso.onmicrosoft.com");
+    // It is in the keychain, though, under this home's and this authority's entry.
+    let entry = entry_of(&home, "admin@contoso.onmicrosoft.com");
     if let Ok(o) = Command::new("secret-tool").args(["lookup", "service", "hybridsync", "username", &entry]).output() {
         assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), CANARY);
     }
@@ -295,4 +295,101 @@ async fn browser_signin_through_the_binary_shows_the_domain_admin_role() {
     let out = tokio::task::spawn_blocking(move || hybridsync(&["signout"], &h, &[])).await.unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("Signed out domains@contoso.onmicrosoft.com"));
+}
+
+/// The keychain entry name of `account`'s sign-in in `home` (the authority from its signin.json).
+fn entry_of(home: &Path, account: &str) -> String {
+    let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(home.join("config/signin.json")).unwrap()).unwrap();
+    hybridsync_core::keychain::Keychain::for_home(hybridsync_core::keychain::SERVICE, &home.join("config")).refresh_entry_name(
+        saved["authority"].as_str().unwrap(),
+        CONTOSO,
+        account,
+    )
+}
+
+/// Signs `user` in with a device code in `home`, approving on the practice tenant's page.
+async fn device_signin(sim: &Running, home: &Path, user: &str) {
+    let (auth, ca) = (sim.authority().to_string(), sim.ca_file.display().to_string());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hybridsync"))
+        .args(["signin", "--device-code", "--tenant", "contoso.com", "--authority", &auth, "--ca-file", &ca, "--client-id", CLIENT_ID, "--json"])
+        .env("HYBRIDSYNC_HOME", home)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let reader = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in BufReader::new(stderr).lines() {
+            let line = line.unwrap();
+            if let Some(code) = line.strip_prefix("Code: ") {
+                tx.send(code.trim().to_string()).unwrap();
+            }
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    let code = tokio::task::spawn_blocking(move || rx.recv_timeout(Duration::from_secs(60))).await.unwrap();
+    let Ok(code) = code else {
+        let status = child.wait().unwrap();
+        panic!("signin printed no code ({status}):\n{}", reader.join().unwrap());
+    };
+    let pem = std::fs::read(&sim.ca_file).unwrap();
+    let browser = reqwest::Client::builder().tls_certs_merge(reqwest::Certificate::from_pem_bundle(&pem).unwrap()).build().unwrap();
+    let page = browser
+        .post(format!("{}/devicelogin", sim.base_url))
+        .form(&[("user_code", code.as_str()), ("username", user), ("password", PRACTICE_PASSWORD), ("action", "approve")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let (status, stderr) = tokio::task::spawn_blocking(move || {
+        let status = child.wait().unwrap();
+        (status, reader.join().unwrap())
+    })
+    .await
+    .unwrap();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+}
+
+/// Issue 18 item 3: two homes keep their own sign-ins (one's sign-out leaves the other's), and a
+/// second account signed in in the same home replaces the first without orphaning its token.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs a real Secret Service: run scripts/test-keychain.sh"]
+async fn two_homes_and_a_second_account_keep_and_delete_exactly_their_own_tokens() {
+    if !real_keychain_wanted() {
+        return;
+    }
+    let (sim, dir) = sim().await;
+    let mut f = sim.sim.faults();
+    f.device_interval_secs = Some(1);
+    sim.sim.set_faults(f);
+    let (a, b) = (dir.path().join("home-a"), dir.path().join("home-b"));
+    device_signin(&sim, &a, "admin@contoso.onmicrosoft.com").await;
+    device_signin(&sim, &b, "admin@contoso.onmicrosoft.com").await;
+
+    let h = a.clone();
+    let out = tokio::task::spawn_blocking(move || hybridsync(&["signout", "--json"], &h, &[])).await.unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["token_deleted"], true, "{v}");
+    let h = b.clone();
+    let who = tokio::task::spawn_blocking(move || hybridsync(&["whoami", "--json"], &h, &[])).await.unwrap();
+    assert_eq!(who.status.code(), Some(0), "home a's sign-out deleted home b's sign-in: {}", String::from_utf8_lossy(&who.stderr));
+
+    // In home b, a second account replaces the first: the first's token is deleted, not orphaned.
+    let first = entry_of(&b, "admin@contoso.onmicrosoft.com");
+    let kc = hybridsync_core::keychain::Keychain::for_home(hybridsync_core::keychain::SERVICE, &b.join("config"));
+    let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(b.join("config/signin.json")).unwrap()).unwrap();
+    let authority = saved["authority"].as_str().unwrap().to_string();
+    assert!(kc.refresh_token(&authority, CONTOSO, "admin@contoso.onmicrosoft.com").unwrap().is_some(), "{first}");
+    device_signin(&sim, &b, "domains@contoso.onmicrosoft.com").await;
+    assert!(kc.refresh_token(&authority, CONTOSO, "admin@contoso.onmicrosoft.com").unwrap().is_none(), "the first account's token was orphaned");
+    let h = b.clone();
+    let out = tokio::task::spawn_blocking(move || hybridsync(&["signout"], &h, &[])).await.unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(text.contains("Signed out domains@contoso.onmicrosoft.com") && text.contains("deleted its refresh token"), "{text}");
+    assert!(kc.refresh_token(&authority, CONTOSO, "domains@contoso.onmicrosoft.com").unwrap().is_none());
 }

@@ -1,6 +1,6 @@
 //! Refresh tokens (and, later, PFX passwords) live only in the OS keychain, through the keyring
 //! crate: the Secret Service on Linux (gnome-keyring, KWallet), Credential Manager on Windows, the
-//! Keychain on macOS. Entries are keyed by tenant and account. There is no fallback: no keychain,
+//! Keychain on macOS. Entries are keyed by home, authority, tenant and account. There is no fallback: no keychain,
 //! a locked one or no D-Bus session is an error that names what is missing, never a file.
 use hybridsync_microsoft::Secret;
 
@@ -73,22 +73,46 @@ fn explain(err: keyring::Error) -> KeychainError {
     }
 }
 
-/// The keychain entries of one service.
+/// The keychain entries of one service, for one home: every entry name carries the home's
+/// scope, so two homes (`HYBRIDSYNC_HOME`) never see, replace or delete each other's entries.
 #[derive(Debug, Clone)]
 pub struct Keychain {
     service: String,
+    home: String,
 }
 
 impl Default for Keychain {
     fn default() -> Self {
-        Keychain { service: SERVICE.into() }
+        Keychain::with_service(SERVICE)
     }
 }
 
+/// A short, stable name for a home folder: FNV-1a of its absolute path, in hex.
+fn home_scope(config_dir: &std::path::Path) -> String {
+    let absolute = std::path::absolute(config_dir).unwrap_or_else(|_| config_dir.to_path_buf());
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in absolute.to_string_lossy().bytes() {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+/// The authority as entry names hold it: lower case, no trailing slash.
+fn authority_key(authority: &str) -> String {
+    authority.trim().trim_end_matches('/').to_ascii_lowercase()
+}
+
 impl Keychain {
-    /// A keychain under another service name (tests, so they never touch a real sign-in).
+    /// A keychain under another service name (tests, so they never touch a real sign-in), for
+    /// this process's home.
     pub fn with_service(service: impl Into<String>) -> Keychain {
-        Keychain { service: service.into() }
+        Keychain::for_home(service, &crate::paths::config_dir())
+    }
+
+    /// A keychain for the home whose settings folder is `config_dir`.
+    pub fn for_home(service: impl Into<String>, config_dir: &std::path::Path) -> Keychain {
+        Keychain { service: service.into(), home: home_scope(config_dir) }
     }
 
     pub fn service(&self) -> &str {
@@ -99,8 +123,20 @@ impl Keychain {
         keyring::Entry::new(&self.service, user).map_err(explain)
     }
 
-    fn refresh_user(tenant: &str, account: &str) -> String {
-        format!("refresh-token:{}:{}", tenant.to_ascii_lowercase(), account.to_ascii_lowercase())
+    /// The entry name of a sign-in's refresh token: home, authority, tenant and account.
+    pub fn refresh_entry_name(&self, authority: &str, tenant: &str, account: &str) -> String {
+        format!(
+            "refresh-token:{}:{}:{}:{}",
+            self.home,
+            authority_key(authority),
+            tenant.to_ascii_lowercase(),
+            account.to_ascii_lowercase()
+        )
+    }
+
+    /// The entry name of a PFX password.
+    pub fn pfx_entry_name(&self, thumbprint: &str) -> String {
+        format!("pfx-password:{}:{}", self.home, thumbprint.to_ascii_uppercase())
     }
 
     /// Writes and deletes a throw-away entry: run before a sign-in, so a missing or locked
@@ -117,15 +153,15 @@ impl Keychain {
         }
     }
 
-    pub fn store_refresh_token(&self, tenant: &str, account: &str, token: &Secret) -> Result<()> {
-        self.entry(&Self::refresh_user(tenant, account))?.set_password(token.expose()).map_err(explain)?;
-        tracing::info!(tenant, account, service = %self.service, "refresh token kept in the OS keychain");
+    pub fn store_refresh_token(&self, authority: &str, tenant: &str, account: &str, token: &Secret) -> Result<()> {
+        self.entry(&self.refresh_entry_name(authority, tenant, account))?.set_password(token.expose()).map_err(explain)?;
+        tracing::info!(authority, tenant, account, service = %self.service, "refresh token kept in the OS keychain");
         Ok(())
     }
 
     /// The saved refresh token, or `None` when there is none.
-    pub fn refresh_token(&self, tenant: &str, account: &str) -> Result<Option<Secret>> {
-        match self.entry(&Self::refresh_user(tenant, account))?.get_password() {
+    pub fn refresh_token(&self, authority: &str, tenant: &str, account: &str) -> Result<Option<Secret>> {
+        match self.entry(&self.refresh_entry_name(authority, tenant, account))?.get_password() {
             Ok(v) => Ok(Some(Secret::new(v))),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(explain(e)),
@@ -134,14 +170,14 @@ impl Keychain {
 
     /// Keeps a PFX's password, keyed by the certificate's thumbprint (issue 6).
     pub fn store_pfx_password(&self, thumbprint: &str, password: &Secret) -> Result<()> {
-        self.entry(&format!("pfx-password:{}", thumbprint.to_ascii_uppercase()))?.set_password(password.expose()).map_err(explain)?;
+        self.entry(&self.pfx_entry_name(thumbprint))?.set_password(password.expose()).map_err(explain)?;
         tracing::info!(thumbprint, service = %self.service, "PFX password kept in the OS keychain");
         Ok(())
     }
 
     /// A PFX's saved password, or `None`.
     pub fn pfx_password(&self, thumbprint: &str) -> Result<Option<Secret>> {
-        match self.entry(&format!("pfx-password:{}", thumbprint.to_ascii_uppercase()))?.get_password() {
+        match self.entry(&self.pfx_entry_name(thumbprint))?.get_password() {
             Ok(v) => Ok(Some(Secret::new(v))),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(explain(e)),
@@ -149,10 +185,10 @@ impl Keychain {
     }
 
     /// Deletes the saved refresh token; `false` when there was none.
-    pub fn delete_refresh_token(&self, tenant: &str, account: &str) -> Result<bool> {
-        match self.entry(&Self::refresh_user(tenant, account))?.delete_credential() {
+    pub fn delete_refresh_token(&self, authority: &str, tenant: &str, account: &str) -> Result<bool> {
+        match self.entry(&self.refresh_entry_name(authority, tenant, account))?.delete_credential() {
             Ok(()) => {
-                tracing::info!(tenant, account, "refresh token deleted from the OS keychain");
+                tracing::info!(authority, tenant, account, "refresh token deleted from the OS keychain");
                 Ok(true)
             }
             Err(keyring::Error::NoEntry) => Ok(false),
@@ -160,20 +196,20 @@ impl Keychain {
         }
     }
 
-    fn directory_user(bind_dn: &str) -> String {
-        format!("directory-bind:{}", bind_dn.trim().to_ascii_lowercase())
+    fn directory_user(&self, bind_dn: &str) -> String {
+        format!("directory-bind:{}:{}", self.home, bind_dn.trim().to_ascii_lowercase())
     }
 
     /// Keeps the password of a directory (LDAP) bind account.
     pub fn store_directory_password(&self, bind_dn: &str, password: &Secret) -> Result<()> {
-        self.entry(&Self::directory_user(bind_dn))?.set_password(password.expose()).map_err(explain)?;
+        self.entry(&self.directory_user(bind_dn))?.set_password(password.expose()).map_err(explain)?;
         tracing::info!(bind_dn, service = %self.service, "directory bind password kept in the OS keychain");
         Ok(())
     }
 
     /// The kept password of a directory bind account, or `None`.
     pub fn directory_password(&self, bind_dn: &str) -> Result<Option<Secret>> {
-        match self.entry(&Self::directory_user(bind_dn))?.get_password() {
+        match self.entry(&self.directory_user(bind_dn))?.get_password() {
             Ok(v) => Ok(Some(Secret::new(v))),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(explain(e)),
@@ -184,6 +220,22 @@ impl Keychain {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 18 item 3: two homes, two authorities, two accounts: never one entry.
+    #[test]
+    fn entry_names_are_scoped_by_home_authority_tenant_and_account() {
+        let a = Keychain::for_home(SERVICE, std::path::Path::new("/homes/a/config"));
+        let b = Keychain::for_home(SERVICE, std::path::Path::new("/homes/b/config"));
+        let t = "3f2a6c1e-8b4d-4e7a-9c15-2d6b8e0f4a91";
+        let ww = "https://login.microsoftonline.com";
+        let name = a.refresh_entry_name(ww, t, "Admin@Contoso.com");
+        assert_eq!(name, a.refresh_entry_name("https://LOGIN.microsoftonline.com/", t, "admin@contoso.com"));
+        assert_ne!(name, b.refresh_entry_name(ww, t, "admin@contoso.com"), "two homes share an entry");
+        assert_ne!(name, a.refresh_entry_name("https://login.microsoftonline.us", t, "admin@contoso.com"), "two authorities share an entry");
+        assert_ne!(name, a.refresh_entry_name(ww, t, "other@contoso.com"));
+        assert_ne!(a.pfx_entry_name("AB"), b.pfx_entry_name("AB"));
+        assert_ne!(a.directory_user("CN=x"), b.directory_user("CN=x"));
+    }
 
     #[test]
     fn keychain_errors_name_what_is_missing() {

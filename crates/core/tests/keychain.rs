@@ -9,6 +9,7 @@ use hybridsync_microsoft::Secret;
 
 const TENANT: &str = "3f2a6c1e-8b4d-4e7a-9c15-2d6b8e0f4a91";
 const ACCOUNT: &str = "admin@contoso.onmicrosoft.com";
+const AUTHORITY: &str = "https://login.microsoftonline.com";
 
 /// Runs only as a child: does one keychain action and prints `RESULT:<outcome>`.
 #[test]
@@ -22,7 +23,7 @@ fn child() {
             Ok(()) => "ok".to_string(),
             Err(e) => format!("{}|{}", e.code(), e),
         },
-        "read" => match kc.refresh_token(TENANT, ACCOUNT) {
+        "read" => match kc.refresh_token(AUTHORITY, TENANT, ACCOUNT) {
             Ok(Some(s)) if s.expose() == std::env::var("HYBRIDSYNC_KEYCHAIN_EXPECT").unwrap() => "match".into(),
             Ok(Some(_)) => "different".into(),
             Ok(None) => "none".into(),
@@ -83,22 +84,45 @@ fn keychain_stores_a_token_a_new_process_reads_it_and_sign_out_deletes_it() {
     let kc = Keychain::with_service(&service);
     kc.probe().unwrap();
     let value = format!("0.keychain-test-refresh-token-{}", std::process::id());
-    kc.store_refresh_token(TENANT, ACCOUNT, &Secret::new(&value)).unwrap();
+    kc.store_refresh_token(AUTHORITY, TENANT, ACCOUNT, &Secret::new(&value)).unwrap();
 
     // Another process sees the same entry.
     assert_eq!(run_child("read", &service, &[("HYBRIDSYNC_KEYCHAIN_EXPECT", &value)], &[]), "match");
     // And so does the Secret Service's own client, so the token is in the real store.
     if let Ok(out) = Command::new("secret-tool")
-        .args(["lookup", "service", &service, "username", &format!("refresh-token:{TENANT}:{ACCOUNT}")])
+        .args(["lookup", "service", &service, "username", &kc.refresh_entry_name(AUTHORITY, TENANT, ACCOUNT)])
         .output()
     {
         assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), value, "secret-tool did not find the entry");
     }
 
-    assert!(kc.delete_refresh_token(TENANT, ACCOUNT).unwrap());
-    assert!(!kc.delete_refresh_token(TENANT, ACCOUNT).unwrap(), "a second delete found something");
+    assert!(kc.delete_refresh_token(AUTHORITY, TENANT, ACCOUNT).unwrap());
+    assert!(!kc.delete_refresh_token(AUTHORITY, TENANT, ACCOUNT).unwrap(), "a second delete found something");
     assert_eq!(run_child("read", &service, &[("HYBRIDSYNC_KEYCHAIN_EXPECT", &value)], &[]), "none");
-    assert!(kc.refresh_token(TENANT, ACCOUNT).unwrap().is_none());
+    assert!(kc.refresh_token(AUTHORITY, TENANT, ACCOUNT).unwrap().is_none());
+}
+
+/// Issue 18 item 3: two homes and two authorities keep separate entries; deleting one leaves the
+/// others.
+#[test]
+#[ignore = "needs a real Secret Service: run scripts/test-keychain.sh"]
+fn two_homes_and_two_authorities_never_share_an_entry() {
+    if !real_keychain_wanted() {
+        return;
+    }
+    let service = format!("hybridsync-test-scope-{}", std::process::id());
+    let a = Keychain::for_home(&service, std::path::Path::new("/tmp/hybridsync-home-a/config"));
+    let b = Keychain::for_home(&service, std::path::Path::new("/tmp/hybridsync-home-b/config"));
+    let us = "https://login.microsoftonline.us";
+    a.store_refresh_token(AUTHORITY, TENANT, ACCOUNT, &Secret::new("0.home-a")).unwrap();
+    b.store_refresh_token(AUTHORITY, TENANT, ACCOUNT, &Secret::new("0.home-b")).unwrap();
+    a.store_refresh_token(us, TENANT, ACCOUNT, &Secret::new("0.home-a-usgov")).unwrap();
+    assert_eq!(a.refresh_token(AUTHORITY, TENANT, ACCOUNT).unwrap().unwrap().expose(), "0.home-a");
+    assert!(a.delete_refresh_token(AUTHORITY, TENANT, ACCOUNT).unwrap());
+    assert_eq!(b.refresh_token(AUTHORITY, TENANT, ACCOUNT).unwrap().unwrap().expose(), "0.home-b", "home a's sign-out deleted home b's token");
+    assert_eq!(a.refresh_token(us, TENANT, ACCOUNT).unwrap().unwrap().expose(), "0.home-a-usgov", "one authority's sign-out deleted the other's");
+    assert!(b.delete_refresh_token(AUTHORITY, TENANT, ACCOUNT).unwrap());
+    assert!(a.delete_refresh_token(us, TENANT, ACCOUNT).unwrap());
 }
 
 #[test]
@@ -132,7 +156,7 @@ fn a_locked_keychain_is_named_and_nothing_is_stored_elsewhere() {
         return;
     }
     let kc = Keychain::with_service(format!("hybridsync-test-locked-{}", std::process::id()));
-    let err = kc.store_refresh_token(TENANT, ACCOUNT, &Secret::new("0.should-not-be-kept")).unwrap_err();
+    let err = kc.store_refresh_token(AUTHORITY, TENANT, ACCOUNT, &Secret::new("0.should-not-be-kept")).unwrap_err();
     assert_eq!(err.code(), "keychain_locked", "{err}");
     assert!(err.to_string().contains("keychain is locked"), "{err}");
     let err = kc.probe().unwrap_err();

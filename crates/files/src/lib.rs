@@ -20,16 +20,8 @@ pub enum FileAccess {
 
 /// Writes `bytes` to `path` so that readers see the old file or the whole new one, never a part.
 pub fn write_atomic(path: &Path, bytes: &[u8], access: FileAccess) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path has no file name"))?;
+    let (dir, temp) = temp_path(path)?;
     fs::create_dir_all(&dir)?;
-    let suffix: u64 = rand::rng().random();
-    let temp = dir.join(format!(".{}.{suffix:016x}.tmp", name.to_string_lossy()));
     let result = write_then_rename(&temp, path, bytes, access);
     if result.is_err() {
         let _ = fs::remove_file(&temp);
@@ -39,7 +31,89 @@ pub fn write_atomic(path: &Path, bytes: &[u8], access: FileAccess) -> io::Result
     Ok(())
 }
 
-fn write_then_rename(temp: &Path, path: &Path, bytes: &[u8], access: FileAccess) -> io::Result<()> {
+/// One file of a set written together by [`write_all_or_nothing`].
+pub struct Member<'a> {
+    pub path: &'a Path,
+    pub bytes: &'a [u8],
+    pub access: FileAccess,
+}
+
+/// A member that could not be written, and why.
+#[derive(Debug)]
+pub struct SetError {
+    pub path: PathBuf,
+    pub error: io::Error,
+}
+
+impl std::fmt::Display for SetError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot write {}: {}", self.path.display(), self.error)
+    }
+}
+
+impl std::error::Error for SetError {}
+
+/// Writes files that belong together (a .pfx and its .cer, a fix script and its undo script) all
+/// or nothing: every temporary file is written and fsynced first, then each is renamed into place.
+/// On any failure the temporary files and every member already renamed are removed, so a reader
+/// never finds one without the other.
+pub fn write_all_or_nothing(members: &[Member<'_>]) -> Result<(), SetError> {
+    let fail = |path: &Path, error: io::Error| SetError { path: path.to_path_buf(), error };
+    let mut temps: Vec<PathBuf> = Vec::new();
+    let cleanup = |temps: &[PathBuf], renamed: &[&Path]| {
+        for t in temps {
+            let _ = fs::remove_file(t);
+        }
+        for r in renamed {
+            let _ = fs::remove_file(r);
+        }
+    };
+    for m in members {
+        let prepared = temp_path(m.path).and_then(|(dir, temp)| {
+            fs::create_dir_all(&dir)?;
+            write_temp(&temp, m.bytes, m.access).map(|()| temp.clone()).inspect_err(|_| {
+                let _ = fs::remove_file(&temp);
+            })
+        });
+        match prepared {
+            Ok(temp) => temps.push(temp),
+            Err(e) => {
+                cleanup(&temps, &[]);
+                return Err(fail(m.path, e));
+            }
+        }
+    }
+    let mut renamed: Vec<&Path> = Vec::new();
+    for (i, m) in members.iter().enumerate() {
+        if let Err(e) = fs::rename(&temps[i], m.path) {
+            cleanup(&temps[i..], &renamed);
+            return Err(fail(m.path, e));
+        }
+        renamed.push(m.path);
+    }
+    for m in members {
+        if let Some(dir) = m.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            mode::sync_dir(dir);
+        }
+    }
+    Ok(())
+}
+
+/// The folder `path` lives in and a fresh temporary name beside it.
+fn temp_path(path: &Path) -> io::Result<(PathBuf, PathBuf)> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path has no file name"))?;
+    let suffix: u64 = rand::rng().random();
+    let temp = dir.join(format!(".{}.{suffix:016x}.tmp", name.to_string_lossy()));
+    Ok((dir, temp))
+}
+
+fn write_temp(temp: &Path, bytes: &[u8], access: FileAccess) -> io::Result<()> {
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
     if access == FileAccess::Private {
@@ -47,8 +121,11 @@ fn write_then_rename(temp: &Path, path: &Path, bytes: &[u8], access: FileAccess)
     }
     let mut file: File = options.open(temp)?;
     file.write_all(bytes)?;
-    file.sync_all()?;
-    drop(file);
+    file.sync_all()
+}
+
+fn write_then_rename(temp: &Path, path: &Path, bytes: &[u8], access: FileAccess) -> io::Result<()> {
+    write_temp(temp, bytes, access)?;
     fs::rename(temp, path)
 }
 
@@ -101,6 +178,34 @@ mod tests {
         let p = dir.path().join("config").join("settings.toml");
         write_atomic(&p, b"mode = 1", FileAccess::Public).unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), b"mode = 1");
+    }
+
+    /// Issue 18 item 5: when the second member cannot be written, the first is not left behind.
+    #[test]
+    fn a_pair_is_written_whole_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("s2s.pfx");
+        let cer = dir.path().join("s2s.cer");
+        // The .cer's name is taken by a folder: its rename fails after the .pfx's succeeded.
+        std::fs::create_dir(&cer).unwrap();
+        std::fs::write(cer.join("inside"), b"x").unwrap();
+        let e = write_all_or_nothing(&[
+            Member { path: &key, bytes: b"key", access: FileAccess::Private },
+            Member { path: &cer, bytes: b"cer", access: FileAccess::Public },
+        ])
+        .unwrap_err();
+        assert_eq!(e.path, cer);
+        assert!(!key.exists(), "the .pfx was left without its .cer");
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left, vec![std::ffi::OsString::from("s2s.cer")], "temporary files were left behind");
+
+        std::fs::remove_dir_all(&cer).unwrap();
+        write_all_or_nothing(&[
+            Member { path: &key, bytes: b"key", access: FileAccess::Private },
+            Member { path: &cer, bytes: b"cer", access: FileAccess::Public },
+        ])
+        .unwrap();
+        assert_eq!((std::fs::read(&key).unwrap(), std::fs::read(&cer).unwrap()), (b"key".to_vec(), b"cer".to_vec()));
     }
 
     #[cfg(unix)]

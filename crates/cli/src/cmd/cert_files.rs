@@ -10,6 +10,7 @@ use hybridsync_certs::{
     cer_base64, cer_der, generate_password, generate_self_signed, open_pfx, write_atomic, write_pfx, FileAccess, KeySize,
     NewCertificate, PfxChoice, WindowsVersion,
 };
+use hybridsync_files::{write_all_or_nothing, Member};
 use hybridsync_core::keychain::Keychain;
 use hybridsync_core::ErrorPayload;
 use hybridsync_microsoft::Secret;
@@ -74,6 +75,9 @@ pub struct NewArgs {
     /// Take the PFX password from this environment variable instead of generating one (it is then not kept in the keychain).
     #[arg(long, value_name = "VAR")]
     pub password_env: Option<String>,
+    /// Replace an existing <name>.pfx and <name>.cer (the old private key is lost).
+    #[arg(long)]
+    pub force: bool,
     #[arg(long)]
     pub json: bool,
 }
@@ -155,9 +159,38 @@ fn pfx_password(var: Option<&str>) -> Result<(String, bool), ErrorPayload> {
     }
 }
 
-fn keep(thumbprint: &str, password: &str) -> Result<String, ErrorPayload> {
-    Keychain::default().store_pfx_password(thumbprint, &Secret::new(password))?;
-    Ok(format!("hybridsync / pfx-password:{thumbprint}"))
+/// Keeps a generated PFX password once its file is written; when the keychain refuses, the
+/// files it would open are removed (a PFX nobody can open is worse than none).
+fn keep_or_remove(thumbprint: &str, password: &str, written: &[&Path]) -> Result<String, ErrorPayload> {
+    let keychain = Keychain::default();
+    if let Err(e) = keychain.store_pfx_password(thumbprint, &Secret::new(password)) {
+        for p in written {
+            let _ = std::fs::remove_file(p);
+        }
+        return Err(e.into());
+    }
+    Ok(keychain.pfx_entry_name(thumbprint))
+}
+
+/// `cert new` never replaces a private key unless told to (`--force`).
+fn refuse_existing(pfx: &Path, cer: &Path) -> Result<(), ErrorPayload> {
+    for p in [pfx, cer] {
+        if p.symlink_metadata().is_ok() {
+            return Err(ErrorPayload::new(
+                "file_exists",
+                format!(
+                    "{} already exists, so cert new stopped before making a new key: replacing it would lose the private key the CRM server may still use. Choose another --name or --out-dir, or pass --force to replace it",
+                    p.display()
+                ),
+                Some("files.exists"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn unwritable(path: &Path, e: &std::io::Error) -> ErrorPayload {
+    ErrorPayload::new("file_unwritable", format!("cannot write {}: {e}; nothing was written", path.display()), Some("files.check-permissions"))
 }
 
 fn report(w: &Written, json: bool, shown_password: Option<&str>) -> Result<(), ErrorPayload> {
@@ -195,6 +228,11 @@ pub fn new(a: NewArgs) -> Result<u8, ErrorPayload> {
     if name.trim().is_empty() || name.contains(['/', '\\']) {
         return Err(ErrorPayload::new("invalid_input", format!("\"{name}\" cannot be a file name: give --name without folders"), None));
     }
+    let pfx_path = a.out_dir.join(format!("{name}.pfx"));
+    let cer_path = a.out_dir.join(format!("{name}.cer"));
+    if !a.force {
+        refuse_existing(&pfx_path, &cer_path)?;
+    }
     let (password, generated) = pfx_password(a.password_env.as_deref())?;
     let mut req = NewCertificate::new(a.common_name.trim());
     req.organization = a.organization.clone();
@@ -204,11 +242,14 @@ pub fn new(a: NewArgs) -> Result<u8, ErrorPayload> {
     let choice = a.windows_server.version().pfx_choice();
     let pfx = write_pfx(&cert.certificate_der, &[], &cert.private_key_der, &password, choice.encryption)
         .map_err(|e| ErrorPayload::internal(e.to_string()))?;
-    let pfx_path = a.out_dir.join(format!("{name}.pfx"));
-    let cer_path = a.out_dir.join(format!("{name}.cer"));
-    let kept = if generated { Some(keep(&cert.thumbprint_sha1, &password)?) } else { None };
-    write(&pfx_path, &pfx, FileAccess::Private)?;
-    write(&cer_path, cer_base64(&cert.certificate_der).as_bytes(), FileAccess::Public)?;
+    let cer = cer_base64(&cert.certificate_der);
+    write_all_or_nothing(&[
+        Member { path: &pfx_path, bytes: &pfx, access: FileAccess::Private },
+        Member { path: &cer_path, bytes: cer.as_bytes(), access: FileAccess::Public },
+    ])
+    .map_err(|e| unwritable(&e.path, &e.error))?;
+    // The password is kept only once the PFX it opens is written.
+    let kept = if generated { Some(keep_or_remove(&cert.thumbprint_sha1, &password, &[&pfx_path, &cer_path])?) } else { None };
     let w = Written {
         thumbprint_sha1: cert.thumbprint_sha1.clone(),
         subject: format!("CN={}", a.common_name.trim()),
@@ -270,11 +311,11 @@ pub fn export(a: ExportArgs) -> Result<u8, ErrorPayload> {
             let choice = ws.version().pfx_choice();
             let pfx = write_pfx(&contents.certificate_der, &contents.chain_der, key, &new_password, choice.encryption)
                 .map_err(|e| cert_error(&a.file, e))?;
+            write(&a.out, &pfx, FileAccess::Private)?;
             if generated {
-                w.password_in_keychain = Some(keep(&found.thumbprint_sha1, &new_password)?);
+                w.password_in_keychain = Some(keep_or_remove(&found.thumbprint_sha1, &new_password, &[&a.out])?);
                 shown = Some(new_password.clone());
             }
-            write(&a.out, &pfx, FileAccess::Private)?;
             w.pfx_encryption = Some(encryption_name(&choice));
             w.pfx_reason = Some(choice.reason);
         }

@@ -130,15 +130,26 @@ pub async fn whoami(a: WhoamiArgs) -> Result<u8, ErrorPayload> {
 }
 
 pub fn signout(a: SignoutArgs) -> Result<u8, ErrorPayload> {
-    let gone = signin::sign_out(&Keychain::default())?;
+    let keychain = Keychain::default();
+    let gone = signin::sign_out(&keychain)?;
     if a.json {
         super::print_json(&serde_json::json!({
-            "signed_out": gone.as_ref().map(|s| &s.account),
-            "tenant_id": gone.as_ref().map(|s| &s.tenant_id),
+            "signed_out": gone.as_ref().map(|s| &s.saved.account),
+            "tenant_id": gone.as_ref().map(|s| &s.saved.tenant_id),
+            "authority": gone.as_ref().map(|s| &s.saved.authority),
+            "keychain_entry": gone.as_ref().map(|s| &s.keychain_entry),
+            "token_deleted": gone.as_ref().map(|s| s.token_deleted),
         }))?;
     } else {
         match gone {
-            Some(s) => println!("Signed out {} (tenant {}); the keychain entry is deleted.", s.account, s.tenant_id),
+            Some(s) if s.token_deleted => println!(
+                "Signed out {} (tenant {}, {}); deleted its refresh token from the OS keychain (service \"{}\", entry \"{}\").",
+                s.saved.account, s.saved.tenant_id, s.saved.authority, keychain.service(), s.keychain_entry
+            ),
+            Some(s) => println!(
+                "Signed out {} (tenant {}, {}); the OS keychain held no refresh token for it (service \"{}\", entry \"{}\"), so nothing was deleted there.",
+                s.saved.account, s.saved.tenant_id, s.saved.authority, keychain.service(), s.keychain_entry
+            ),
             None => println!("Nobody was signed in."),
         }
     }

@@ -46,7 +46,7 @@ pub async fn connect(keychain: &Keychain, target: &CrmTarget) -> Result<(Dynamic
     let not_signed_in = |d: String| ErrorPayload::new("not_signed_in", format!("{d}. Sign in first: hybridsync signin (or signin --device-code)."), Some("signin.sign-in-again"));
     let saved = load_saved()?.ok_or_else(|| not_signed_in("nobody is signed in".into()))?;
     let rt = keychain
-        .refresh_token(&saved.tenant_id, &saved.account)?
+        .refresh_token(&saved.authority, &saved.tenant_id, &saved.account)?
         .ok_or_else(|| not_signed_in(format!("the OS keychain holds no sign-in for {}", saved.account)))?;
     let ca = target.ca_file.clone().or(saved.ca_file.clone()).filter(|s| !s.trim().is_empty()).map(PathBuf::from);
     let transport = Transport::new(&HttpOptions { ca_file: ca, timeout: Duration::from_secs(60) })?;
@@ -58,7 +58,7 @@ pub async fn connect(keychain: &Keychain, target: &CrmTarget) -> Result<(Dynamic
     let tokens = identity.refresh(&rt, &[scope.as_str(), "offline_access"]).await?;
     if let Some(new_rt) = &tokens.refresh_token {
         if *new_rt != rt {
-            keychain.store_refresh_token(&saved.tenant_id, &saved.account, new_rt)?;
+            keychain.store_refresh_token(&saved.authority, &saved.tenant_id, &saved.account, new_rt)?;
         }
     }
     let client = Dynamics::new(transport, &target.url, &target.api_version, DynamicsAuth::Bearer(tokens.access_token))?;

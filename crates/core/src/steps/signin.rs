@@ -137,7 +137,6 @@ async fn finish(
             Some("signin.grant-permission"),
         )
     })?;
-    keychain.store_refresh_token(&user.tenant_id, &user.user_principal_name, &rt)?;
     let saved = SavedSignIn {
         authority: identity.config.authority.base(),
         tenant_id: user.tenant_id.clone(),
@@ -145,7 +144,18 @@ async fn finish(
         client_id: identity.config.client_id.clone(),
         ca_file: req.ca_file.clone(),
     };
+    // This home keeps one sign-in: another account's (or authority's) token is deleted, not
+    // orphaned where no sign-out would find it.
+    let previous = load_saved().ok().flatten();
+    keychain.store_refresh_token(&saved.authority, &saved.tenant_id, &saved.account, &rt)?;
     write_saved(&saved_path(), &saved)?;
+    if let Some(p) = previous {
+        let key = |s: &SavedSignIn| keychain.refresh_entry_name(&s.authority, &s.tenant_id, &s.account);
+        if key(&p) != key(&saved) {
+            keychain.delete_refresh_token(&p.authority, &p.tenant_id, &p.account)?;
+            ctx.events.log("info", format!("the earlier sign-in of {} was replaced and its refresh token deleted", p.account));
+        }
+    }
     ctx.events.progress(STEP_ID, 2, 2, format!("Signed in as {}", user.user_principal_name));
     ctx.events.log("info", format!("signed in as {} in tenant {} with roles [{}]", user.user_principal_name, user.tenant_id, user.role_names().join(", ")));
     Ok(SignInReport {
@@ -177,7 +187,7 @@ pub fn load_saved() -> Result<Option<SavedSignIn>, ErrorPayload> {
 pub async fn resume(keychain: &Keychain, scopes: &[&str]) -> Result<(SavedSignIn, Graph), ErrorPayload> {
     let saved = load_saved()?.ok_or_else(|| not_signed_in("nobody is signed in"))?;
     let rt = keychain
-        .refresh_token(&saved.tenant_id, &saved.account)?
+        .refresh_token(&saved.authority, &saved.tenant_id, &saved.account)?
         .ok_or_else(|| not_signed_in(&format!("the OS keychain holds no sign-in for {}", saved.account)))?;
     let identity = identity_for(
         &SignInRequest {
@@ -191,7 +201,7 @@ pub async fn resume(keychain: &Keychain, scopes: &[&str]) -> Result<(SavedSignIn
     let graph = Graph::from_refresh_token(identity, &rt, scopes).await?;
     if let Some(new_rt) = graph.refresh_token().await {
         if new_rt != rt {
-            keychain.store_refresh_token(&saved.tenant_id, &saved.account, &new_rt)?;
+            keychain.store_refresh_token(&saved.authority, &saved.tenant_id, &saved.account, &new_rt)?;
         }
     }
     Ok((saved, graph))
@@ -208,17 +218,29 @@ pub async fn whoami(keychain: &Keychain) -> Result<SignInReport, ErrorPayload> {
     })
 }
 
-/// Deletes the keychain entry and the record. Returns who was signed out.
-pub fn sign_out(keychain: &Keychain) -> Result<Option<SavedSignIn>, ErrorPayload> {
+/// What a sign-out removed.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SignedOut {
+    pub saved: SavedSignIn,
+    /// The keychain entry of this sign-in's refresh token.
+    pub keychain_entry: String,
+    /// Whether the entry was there to delete.
+    pub token_deleted: bool,
+}
+
+/// Deletes this sign-in's keychain entry (and only it) and the record. Returns who was signed
+/// out and what was deleted.
+pub fn sign_out(keychain: &Keychain) -> Result<Option<SignedOut>, ErrorPayload> {
     let Some(saved) = load_saved()? else {
         return Ok(None);
     };
-    keychain.delete_refresh_token(&saved.tenant_id, &saved.account)?;
+    let keychain_entry = keychain.refresh_entry_name(&saved.authority, &saved.tenant_id, &saved.account);
+    let token_deleted = keychain.delete_refresh_token(&saved.authority, &saved.tenant_id, &saved.account)?;
     let path = saved_path();
     if let Err(e) = std::fs::remove_file(&path) {
         if e.kind() != std::io::ErrorKind::NotFound {
             return Err(ErrorPayload::new("file_unwritable", format!("cannot remove {}: {e}", path.display()), None));
         }
     }
-    Ok(Some(saved))
+    Ok(Some(SignedOut { saved, keychain_entry, token_deleted }))
 }
