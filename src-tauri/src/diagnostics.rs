@@ -40,7 +40,9 @@ pub struct RingWriter(Ring);
 
 impl Write for RingWriter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let text = String::from_utf8_lossy(buf);
+        // What "Copy diagnostics" copies passes the same redaction as the log file.
+        let raw = String::from_utf8_lossy(buf);
+        let text = hybridsync_core::redact::text(&raw);
         let mut lines = self.0.lines.lock().unwrap_or_else(|e| e.into_inner());
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
             if lines.len() == self.0.cap {

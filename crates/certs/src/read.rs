@@ -62,6 +62,12 @@ fn inspect_der(
         }
         Err(_) => return Err(not_a_certificate(bytes, hint)),
     };
+    // One certificate or PFX and nothing after it: trailing bytes mean a damaged or doctored file.
+    let trailing = bytes.len() - outer.raw.len();
+    if trailing > 0 && matches!(kind, DerKind::Certificate | DerKind::Pfx) {
+        let what = if kind == DerKind::Pfx { "PFX" } else { "certificate" };
+        return Err(CertError::Damaged { what, detail: format!("{trailing} unexpected bytes after it") });
+    }
     match kind {
         DerKind::Certificate => {
             let facts = cert::parse(outer.raw)?;

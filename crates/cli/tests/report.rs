@@ -112,6 +112,28 @@ fn a_report_path_with_an_unknown_extension_is_refused_before_anything_runs() {
     assert!(!report.exists());
 }
 
+/// Issue 18 item 7: a report path that is a folder, or under a file, is refused before the run
+/// (the journal stays untouched: nothing ran).
+#[test]
+fn a_report_path_that_cannot_be_written_is_refused_before_anything_runs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plan = dir.path().join("plan.toml");
+    std::fs::write(&plan, "[tenant]\ndomain = \"contoso.com\"\nauthority = \"https://127.0.0.1:9\"\n").expect("plan");
+    std::fs::create_dir(dir.path().join("folder.html")).unwrap();
+    std::fs::write(dir.path().join("afile"), "x").unwrap();
+    for report in [dir.path().join("folder.html"), dir.path().join("afile").join("report.html")] {
+        let journal = dir.path().join("run.jsonl");
+        let out = hybridsync(
+            args(&["run", "--plan", plan.to_str().unwrap(), "--journal", journal.to_str().unwrap(), "--report", report.to_str().unwrap()]),
+            dir.path().to_path_buf(),
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("cannot write the report") && err.contains("nothing was run"), "{err}");
+        assert!(!journal.exists(), "the run started before the report path was checked");
+    }
+}
+
 #[test]
 fn diagnose_names_the_cause_of_a_seed_error_and_refuses_empty_input() {
     let dir = tempfile::tempdir().expect("temp dir");

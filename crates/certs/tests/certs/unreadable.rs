@@ -331,3 +331,17 @@ fn pfx_with_unsupported_encryption_says_so() {
     assert!(matches!(err, CertError::UnsupportedPfx { .. }), "{err:?}");
     assert!(err.to_string().contains("TripleDES"), "{err}");
 }
+
+/// Issue 18 item 7: a DER certificate or PFX with bytes after it is refused, not read as if whole.
+#[test]
+fn der_and_pfx_with_trailing_bytes() {
+    let cert = generated("trail", KeySize::Rsa2048, now(), 365);
+    let mut der = cert.certificate_der.clone();
+    der.extend_from_slice(b"\x00\x01extra");
+    let err = error_of(&der, "trail.cer", None);
+    assert!(matches!(&err, CertError::Damaged { what: "certificate", detail } if detail.contains("7 unexpected bytes")), "{err:?}");
+    let mut pfx = our_pfx(PfxEncryption::Aes256);
+    pfx.push(0);
+    let err = error_of(&pfx, "trail.pfx", Some(PASSWORD));
+    assert!(matches!(&err, CertError::Damaged { what: "PFX", .. }), "{err:?}");
+}

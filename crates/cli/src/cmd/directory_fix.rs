@@ -16,7 +16,7 @@ use hybridsync_directory::{
     scan_objects, CsvReader, DirObject, LdifReader, ReadError, RuleOptions, ScanReport, SuffixRow,
     SuffixState, TenantDomain,
 };
-use hybridsync_files::{write_atomic, FileAccess};
+use hybridsync_files::{write_all_or_nothing, FileAccess, Member};
 use serde::Deserialize;
 
 use crate::exit;
@@ -136,16 +136,19 @@ pub fn fix_script(a: FixScriptArgs) -> Result<u8, ErrorPayload> {
             None,
         )
     })?;
-    for (name, text) in [(FIX_FILE, &scripts.apply), (UNDO_FILE, &scripts.undo)] {
-        let p = a.out.join(name);
-        write_atomic(&p, text.as_bytes(), FileAccess::Public).map_err(|e| {
-            ErrorPayload::new(
-                "invalid_input",
-                format!("cannot write {}: {e}", p.display()),
-                None,
-            )
-        })?;
-    }
+    // The fix script never lands without its undo script: both or neither.
+    let (fix_path, undo_path) = (a.out.join(FIX_FILE), a.out.join(UNDO_FILE));
+    write_all_or_nothing(&[
+        Member { path: &fix_path, bytes: scripts.apply.as_bytes(), access: FileAccess::Public },
+        Member { path: &undo_path, bytes: scripts.undo.as_bytes(), access: FileAccess::Public },
+    ])
+    .map_err(|e| {
+        ErrorPayload::new(
+            "file_unwritable",
+            format!("cannot write {}: {}; neither script was written", e.path.display(), e.error),
+            Some("files.check-permissions"),
+        )
+    })?;
     eprintln!(
         "{} change(s) written to {} (undo: {}); review them, then run them on a domain-joined computer with the ActiveDirectory module (-WhatIf first)",
         fixes.len(),

@@ -5,7 +5,8 @@ use std::path::Path;
 use hybridsync_core::ErrorPayload;
 use hybridsync_report::RunReport;
 
-/// Refuses a report path whose extension names no format, before the command does any work.
+/// Refuses a report path that cannot be written, before the command does any work (or change):
+/// an extension that names no format, a folder, or a folder this account cannot write into.
 pub fn check_path(path: &Path) -> Result<(), ErrorPayload> {
     if hybridsync_report::Format::from_path(path).is_none() {
         return Err(ErrorPayload::new(
@@ -14,7 +15,41 @@ pub fn check_path(path: &Path) -> Result<(), ErrorPayload> {
             Some("input.fix-value"),
         ));
     }
-    Ok(())
+    let unwritable = |why: String| {
+        ErrorPayload::new(
+            "file_unwritable",
+            format!("cannot write the report {}: {why}; nothing was run. Choose a file in a folder you can write to", path.display()),
+            Some("files.check-permissions"),
+        )
+    };
+    if path.is_dir() {
+        return Err(unwritable("it is a folder (Is a directory)".into()));
+    }
+    // The folder it goes in (or the nearest one that exists: the writer creates the rest).
+    let mut folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    while !folder.exists() {
+        match folder.parent() {
+            Some(p) if !p.as_os_str().is_empty() => folder = p.to_path_buf(),
+            _ => {
+                folder = std::path::PathBuf::from(".");
+                break;
+            }
+        }
+    }
+    if !folder.is_dir() {
+        return Err(unwritable(format!("{} is a file, not a folder", folder.display())));
+    }
+    let probe = folder.join(format!(".hybridsync-report-probe-{}.tmp", std::process::id()));
+    match std::fs::OpenOptions::new().write(true).create_new(true).open(&probe) {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e) => Err(unwritable(format!("{} is not writable ({e})", folder.display()))),
+    }
 }
 
 pub fn write(report: &RunReport, path: &Path) -> Result<hybridsync_report::Written, ErrorPayload> {

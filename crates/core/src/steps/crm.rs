@@ -26,18 +26,93 @@ pub struct CrmTarget {
 }
 
 /// The OAuth resource of a CRM address: its scheme and host (AD FS issues tokens per server).
+/// The address is checked first ([`check_url`]), so a wrong one fails here, before any request.
 pub fn resource_of(url: &str) -> Result<String, ErrorPayload> {
-    let u = url::Url::parse(url.trim()).map_err(|e| {
-        ErrorPayload::new("invalid_input", format!("\"{url}\" is not a URL ({e}). Give the organization's address, e.g. https://crm.contoso.com/contoso."), Some("input.fix-value"))
+    Ok(check_url(url)?.origin().ascii_serialization())
+}
+
+fn bad_url(shown: &str, why: &str) -> ErrorPayload {
+    ErrorPayload::new(
+        "invalid_input",
+        format!("\"{shown}\" {why}. Give the organization's address: https://server/org (internal) or https://org.domain (IFD)."),
+        Some("input.fix-value"),
+    )
+}
+
+/// A CRM organization's address, checked before any network call: https, no user name or
+/// password in it, no query or fragment, and an organization it names: in the path on an internal
+/// address (an IP address needs it there), or as the first label of the host on an IFD address;
+/// nothing after the organization (the wizard adds `/api/data/v9.x` itself).
+pub fn check_url(url: &str) -> Result<url::Url, ErrorPayload> {
+    let raw = url.trim();
+    let u = url::Url::parse(raw).map_err(|e| {
+        let shown = crate::redact::text(raw).into_owned();
+        bad_url(&shown, &format!("is not a URL ({e})"))
     })?;
-    if u.scheme() != "https" {
-        return Err(ErrorPayload::new(
-            "invalid_input",
-            format!("\"{url}\" is not an https address. The Dynamics Web API is reached over HTTPS with a valid certificate (use the IFD or internal https address)."),
-            Some("input.fix-value"),
-        ));
+    if !u.username().is_empty() || u.password().is_some() {
+        // Never echo the password: show the address without its user part.
+        let mut shown = u.clone();
+        let _ = shown.set_username("");
+        let _ = shown.set_password(None);
+        return Err(bad_url(shown.as_str(), "holds a user name or password; credentials never go in the address (the wizard signs in through Microsoft Entra ID or AD FS)"));
     }
-    Ok(u.origin().ascii_serialization())
+    let shown = u.as_str().to_string();
+    if u.scheme() != "https" {
+        return Err(bad_url(&shown, "is not an https address; the Dynamics Web API is reached over HTTPS with a valid certificate"));
+    }
+    if u.query().is_some() || u.fragment().is_some() {
+        return Err(bad_url(&shown, "has a query or fragment (? or #) after the organization"));
+    }
+    let segments: Vec<&str> = u.path().split('/').filter(|p| !p.is_empty()).collect();
+    if segments.iter().any(|p| p.eq_ignore_ascii_case("api") || p.eq_ignore_ascii_case("XRMServices")) {
+        return Err(bad_url(&shown, "names the Web API itself; give the organization's address only (the wizard adds /api/data/v9.x)"));
+    }
+    if segments.len() > 1 {
+        return Err(bad_url(&shown, "has more than the organization in its path"));
+    }
+    let host = u.host().ok_or_else(|| bad_url(&shown, "has no host"))?;
+    let is_ip = matches!(host, url::Host::Ipv4(_) | url::Host::Ipv6(_));
+    let organization = match segments.first() {
+        Some(org) => *org,
+        None if is_ip => return Err(bad_url(&shown, "is an IP address with no organization; add it to the path, as in https://10.0.0.5/contoso")),
+        None => match u.host_str().unwrap_or("").split('.').collect::<Vec<_>>().as_slice() {
+            [org, _, _, ..] => org,
+            _ => return Err(bad_url(&shown, "names no organization: an internal address has it in the path, an IFD address as the first part of the host name")),
+        },
+    };
+    if organization.is_empty() || !organization.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        return Err(bad_url(&shown, "names no valid organization (its unique name: letters, digits, underscores)"));
+    }
+    Ok(u)
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::check_url;
+
+    /// Issue 18 item 7: addresses that cannot name an organization are refused before any call.
+    #[test]
+    fn crm_addresses_must_name_an_organization_and_nothing_more() {
+        for ok in ["https://crm.contoso.com/contoso", "https://contoso.crm.contoso.com", "https://127.0.0.1:8443/contoso", "https://crm.contoso.com/contoso/"] {
+            assert!(check_url(ok).is_ok(), "{ok} was refused");
+        }
+        for (bad, why) in [
+            ("https://127.0.0.1:9", "no organization"),
+            ("https://crm.contoso.com/contoso?x=1", "query"),
+            ("https://crm.contoso.com/contoso#top", "query or fragment"),
+            ("https://crm.contoso.com/contoso/api/data/v9.0", "Web API itself"),
+            ("https://crm.contoso.com/contoso/more", "more than the organization"),
+            ("https://crm/", "names no organization"),
+            ("http://crm.contoso.com/contoso", "not an https"),
+            ("https://[::1]/", "no organization"),
+        ] {
+            let e = check_url(bad).unwrap_err();
+            assert_eq!(e.code, "invalid_input");
+            assert!(e.message.contains(why), "{bad}: {}", e.message);
+        }
+        let e = check_url("https://svc:S3cret-Url@crm.contoso.com/contoso").unwrap_err();
+        assert!(e.message.contains("user name or password") && !e.message.contains("S3cret-Url"), "{}", e.message);
+    }
 }
 
 /// A client for `target`, signed in with the saved sign-in, and what WhoAmI/RetrieveVersion said.
