@@ -246,7 +246,7 @@ pub async fn crm_script_save(app: tauri::AppHandle, state: State<'_, TrustState>
 /// Imports a result file: `path` from the UI's file field (the test hook fills it).
 #[tauri::command]
 pub async fn crm_script_import(state: State<'_, TrustState>, path: String) -> Result<ImportReport, ErrorPayload> {
-    let bytes = std::fs::read(&path).map_err(|e| ErrorPayload::new("file_unreadable", format!("cannot read {path}: {e}"), None))?;
+    let bytes = hybridsync_files::read_limited(std::path::Path::new(&path), hybridsync_files::MAX_SMALL_FILE).map_err(|e| ErrorPayload::new("file_unreadable", format!("cannot read {path}: {e}"), None))?;
     let result = crm_script::parse_result(&bytes)?;
     *state.crm.lock().unwrap_or_else(|e| e.into_inner()) = Some(CrmFacts::from_result(&result));
     let expected = held(&state).ok().map(|c| c.thumbprint_sha1);

@@ -17,7 +17,7 @@ pub const INTERNAL: u8 = 10;
 pub fn for_code(code: &str) -> u8 {
     match code {
         "invalid_input" | "ca_file_invalid" | "plan_unreadable" | "plan_invalid" | "file_unreadable" => BAD_INPUT,
-        "script_result_invalid" | "file_unwritable" | "file_exists" | "input_too_large" => BAD_INPUT,
+        "script_result_invalid" | "file_unwritable" | "file_exists" => BAD_INPUT,
         // A file the admin named (or its folder) that cannot be used: a bad path, not a bug.
         "journal_unavailable" | "journal_write_failed" | "plan_write_failed" | "settings_write_failed" | "report_write_failed" => BAD_INPUT,
         "practice_start_failed" | "no_certificate" => BAD_INPUT,
@@ -26,7 +26,7 @@ pub fn for_code(code: &str) -> u8 {
         "tls_untrusted" => TLS,
         "timeout" | "network" => NETWORK,
         "http_error" | "malformed_response" => UNEXPECTED,
-        "cancelled" | "output_closed" => CANCELLED,
+        "cancelled" => CANCELLED,
         "signin_timeout" | "signin_state_mismatch" | "signin_declined" | "device_code_expired" | "signin_rejected"
         | "session_expired" | "graph_unauthorized" | "graph_forbidden" | "role_missing" | "not_signed_in"
         | "browser_open_failed" => AUTH,
@@ -54,12 +54,10 @@ mod tests {
             ("settings_write_failed", BAD_INPUT),
             ("report_write_failed", BAD_INPUT),
             ("file_exists", BAD_INPUT),
-            ("input_too_large", BAD_INPUT),
             ("practice_start_failed", BAD_INPUT),
             ("profile_missing", NOT_FOUND),
             ("organization_missing", NOT_FOUND),
             ("mailboxes_partly_failed", UNEXPECTED),
-            ("output_closed", CANCELLED),
             ("internal", INTERNAL),
         ];
         for (code, status) in want {

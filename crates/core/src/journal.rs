@@ -35,6 +35,9 @@ pub struct Journal {
     done_changes: HashSet<(String, String)>,
 }
 
+/// The largest journal read back (a run records a few lines per change).
+pub const MAX_JOURNAL_BYTES: u64 = 1024 * 1024 * 1024;
+
 /// The records of a journal's text, one JSON object a line; an unreadable line (a torn write, a
 /// line edited by hand) is skipped with a warning that names its number, not its content.
 pub fn read_records(text: &str) -> Vec<Record> {
@@ -69,7 +72,7 @@ impl Journal {
         let mut torn = false;
         if path.exists() {
             // Read once: the records, and whether the last write was cut off mid-line.
-            let text = String::from_utf8_lossy(&std::fs::read(path).map_err(err)?).into_owned();
+            let text = String::from_utf8_lossy(&hybridsync_files::read_limited(path, MAX_JOURNAL_BYTES).map_err(err)?).into_owned();
             torn = !text.is_empty() && !text.ends_with('\n');
             records = read_records(&text);
         }

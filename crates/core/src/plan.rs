@@ -28,7 +28,8 @@ pub struct TenantPlan {
 
 impl Plan {
     pub fn load(path: &Path) -> Result<Plan, ErrorPayload> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let bytes = hybridsync_files::read_limited(path, hybridsync_files::MAX_SMALL_FILE);
+        let text = bytes.and_then(|b| String::from_utf8(b).map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text"))).map_err(|e| {
             ErrorPayload::new(
                 "plan_unreadable",
                 format!("cannot read the plan {}: {e}", path.display()),

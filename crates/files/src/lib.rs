@@ -18,6 +18,31 @@ pub enum FileAccess {
     Private,
 }
 
+/// The largest small input file read whole (a certificate, a plan, a CA bundle, a result file).
+pub const MAX_SMALL_FILE: u64 = 16 * 1024 * 1024;
+
+/// Reads a whole file of at most `max` bytes. A larger file, or an endless one (`/dev/zero`), is
+/// an `InvalidData` error that says so, read no further than `max` + 1 bytes.
+pub fn read_limited(path: &Path, max: u64) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = File::open(path)?;
+    let too_large = || {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("the file is larger than {} MiB, which is more than this file can be", max >> 20),
+        )
+    };
+    if file.metadata().is_ok_and(|m| m.is_file() && m.len() > max) {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    file.take(max + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
 /// Writes `bytes` to `path` so that readers see the old file or the whole new one, never a part.
 pub fn write_atomic(path: &Path, bytes: &[u8], access: FileAccess) -> io::Result<()> {
     let (dir, temp) = temp_path(path)?;
@@ -206,6 +231,21 @@ mod tests {
         ])
         .unwrap();
         assert_eq!((std::fs::read(&key).unwrap(), std::fs::read(&cer).unwrap()), (b"key".to_vec(), b"cer".to_vec()));
+    }
+
+    /// Issue 18 item 6: an endless file is refused after the limit, not read until memory runs out.
+    #[cfg(unix)]
+    #[test]
+    fn endless_and_oversized_files_are_refused_at_the_limit() {
+        let e = read_limited(Path::new("/dev/zero"), 1 << 20).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+        assert!(e.to_string().contains("larger than 1 MiB"), "{e}");
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("big");
+        std::fs::write(&p, vec![b'x'; (1 << 20) + 1]).unwrap();
+        assert!(read_limited(&p, 1 << 20).is_err());
+        std::fs::write(&p, b"small").unwrap();
+        assert_eq!(read_limited(&p, 1 << 20).unwrap(), b"small");
     }
 
     #[cfg(unix)]

@@ -39,7 +39,7 @@ impl Transport {
             .https_only(true);
         if let Some(path) = &opts.ca_file {
             let shown = path.display().to_string();
-            let pem = std::fs::read(path).map_err(|e| Error::CaFile {
+            let pem = hybridsync_files::read_limited(path, hybridsync_files::MAX_SMALL_FILE).map_err(|e| Error::CaFile {
                 path: shown.clone(),
                 detail: e.to_string(),
             })?;

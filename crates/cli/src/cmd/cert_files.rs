@@ -263,7 +263,7 @@ pub fn new(a: NewArgs) -> Result<u8, ErrorPayload> {
 }
 
 pub fn export(a: ExportArgs) -> Result<u8, ErrorPayload> {
-    let bytes = std::fs::read(&a.file)
+    let bytes = hybridsync_files::read_limited(&a.file, hybridsync_files::MAX_SMALL_FILE)
         .map_err(|e| ErrorPayload::new("file_unreadable", format!("cannot read {}: {e}", a.file.display()), None))?;
     let password = a.password_env.as_deref().map(env_password).transpose()?;
     let found = hybridsync_certs::inspect_now(&bytes, a.file.file_name().and_then(|n| n.to_str()), password.as_deref())

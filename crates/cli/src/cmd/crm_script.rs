@@ -75,7 +75,7 @@ fn certificate(path: &PathBuf, var: Option<&str>) -> Result<TrustCertificate, Er
         Some(v) => Some(std::env::var(v).map_err(|_| ErrorPayload::new("invalid_input", format!("the environment variable {v} is not set"), None))?),
         None => None,
     };
-    let bytes = std::fs::read(path).map_err(|e| ErrorPayload::new("file_unreadable", format!("cannot read {}: {e}", path.display()), None))?;
+    let bytes = hybridsync_files::read_limited(path, hybridsync_files::MAX_SMALL_FILE).map_err(|e| ErrorPayload::new("file_unreadable", format!("cannot read {}: {e}", path.display()), None))?;
     TrustCertificate::from_file_bytes(&bytes, password.as_deref())
 }
 
@@ -109,7 +109,7 @@ fn generate(g: GenerateArgs) -> Result<u8, ErrorPayload> {
 }
 
 fn import(i: ImportArgs) -> Result<u8, ErrorPayload> {
-    let bytes = std::fs::read(&i.file).map_err(|e| ErrorPayload::new("file_unreadable", format!("cannot read {}: {e}", i.file.display()), None))?;
+    let bytes = hybridsync_files::read_limited(&i.file, hybridsync_files::MAX_SMALL_FILE).map_err(|e| ErrorPayload::new("file_unreadable", format!("cannot read {}: {e}", i.file.display()), None))?;
     let result = parse_result(&bytes)?;
     let expected = match &i.certificate {
         Some(p) => Some(certificate(p, i.password_env.as_deref())?.thumbprint),

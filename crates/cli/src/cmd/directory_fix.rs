@@ -174,7 +174,8 @@ struct GraphDomain {
 
 /// The tenant's domains from a saved `GET /v1.0/domains` answer.
 pub fn tenant_domains(path: &Path) -> Result<Vec<TenantDomain>, ErrorPayload> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let bytes = hybridsync_files::read_limited(path, hybridsync_files::MAX_SMALL_FILE);
+    let text = bytes.and_then(|b| String::from_utf8(b).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))).map_err(|e| {
         ErrorPayload::new(
             "file_unreadable",
             format!("{}: cannot read: {e}", path.display()),

@@ -49,7 +49,7 @@ fn load_certificate(a: &TrustArgs) -> Result<TrustCertificate, ErrorPayload> {
         })?),
         None => None,
     };
-    let bytes = std::fs::read(&a.certificate)
+    let bytes = hybridsync_files::read_limited(&a.certificate, hybridsync_files::MAX_SMALL_FILE)
         .map_err(|e| ErrorPayload::new("file_unreadable", format!("cannot read {}: {e}", a.certificate.display()), None))?;
     TrustCertificate::from_file_bytes(&bytes, password.as_deref()).map_err(|mut e| {
         e.message = format!("{}: {}", a.certificate.display(), e.message);
