@@ -26,6 +26,7 @@ for t in "${targets[@]}"; do
   mkdir -p "corpus/$t" "artifacts/$t"
   if [ -d "regressions/$t" ]; then cp -n regressions/"$t"/* "corpus/$t/" 2>/dev/null || true; fi
   status=0
+  start=$(date +%s)
   # One process, one job: the machine's other core stays free. -rss_limit_mb catches unbounded
   # reads; -timeout catches inputs that hang a reader.
   "$bin_dir/$t" "corpus/$t" -max_total_time=$((minutes * 60)) -rss_limit_mb=1024 -timeout=10 -max_len=65536 \
@@ -33,6 +34,8 @@ for t in "${targets[@]}"; do
   done_line=$(grep -E '^Done [0-9]+ runs in [0-9]+ second' "logs/$t.log" | tail -1 || true)
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "logs/$t.log" | grep -o '[0-9]*$' | tail -1 || true)
   seconds=$(echo "$done_line" | sed -nE 's/^Done [0-9]+ runs in ([0-9]+) second.*/\1/p')
+  # A run stopped by a crash or a timeout prints no "Done" line: its wall time instead.
+  [ -n "$seconds" ] || seconds=$(( $(date +%s) - start ))
   crashes=$(find "artifacts/$t" -type f | wc -l)
   printf '{"target":"%s","minutes":%s,"executions":%s,"crashes":%s,"exit":%s}\n' \
     "$t" "$(awk "BEGIN{printf \"%.1f\", ${seconds:-0} / 60}")" "${execs:-0}" "$crashes" "$status"
