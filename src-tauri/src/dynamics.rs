@@ -8,11 +8,12 @@ use hybridsync_core::steps::crm::{self, CrmTarget};
 use hybridsync_core::steps::defaults::DefaultsStep;
 use hybridsync_core::steps::mailboxes::{self, Actions, AlertGroup, MailboxFilter, MailboxesStep, StatusCounts};
 use hybridsync_core::steps::profile::{ProfileSettings, ProfileStep};
-use hybridsync_core::{engine, Change, ErrorPayload, Finding, Step, StepContext};
+use hybridsync_core::{engine, Change, ErrorPayload, Event, EventSink, Finding, Step, StepContext};
 use hybridsync_microsoft::dynamics::{BulkOptions, ServerInfo};
 use hybridsync_microsoft::Dynamics;
 use hybridsync_practice_tenant::Running;
 use serde::{Deserialize, Serialize};
+use tauri::ipc::Channel;
 use tauri::State;
 use ts_rs::TS;
 
@@ -55,6 +56,9 @@ pub struct MailboxesRequest {
     pub profile_name: String,
     pub filter: MailboxFilter,
     pub actions: Actions,
+    /// "Use at most N requests at once"; the app's default ceiling when absent.
+    #[ts(type = "number | null")]
+    pub ceiling: Option<usize>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -101,8 +105,12 @@ async fn forget<T>(r: Result<T, ErrorPayload>) -> Result<T, ErrorPayload> {
 }
 
 async fn run(session: &Session, name: &str, steps: &[&dyn Step]) -> Result<Vec<Change>, ErrorPayload> {
+    run_with(session, name, steps, hybridsync_core::EventSink::none()).await
+}
+
+async fn run_with(session: &Session, name: &str, steps: &[&dyn Step], events: hybridsync_core::EventSink) -> Result<Vec<Change>, ErrorPayload> {
     let mut journal = hybridsync_core::journal::Journal::open(&session.next_journal(name))?;
-    let out = engine::run(steps, &StepContext::new(hybridsync_core::EventSink::none()), &mut journal).await?;
+    let out = engine::run(steps, &StepContext::new(events), &mut journal).await?;
     Ok(out.into_iter().flat_map(|o| o.applied).collect())
 }
 
@@ -180,18 +188,17 @@ pub async fn profile_apply(session: State<'_, Session>, request: ProfileRequest)
     Ok(ProfileApplied { changes, test })
 }
 
-/// Configures, approves and tests the selected mailboxes (as `actions` say) in one engine run.
+/// Configures, approves and tests the selected mailboxes (as `actions` say) in one engine run, at
+/// the server's own pace under the admin's ceiling; progress (with the time left) as events.
 #[tauri::command]
-pub async fn mailboxes_run(session: State<'_, Session>, request: MailboxesRequest) -> Result<Vec<Change>, ErrorPayload> {
+pub async fn mailboxes_run(session: State<'_, Session>, request: MailboxesRequest, on_event: Channel<Event>) -> Result<Vec<Change>, ErrorPayload> {
     request.filter.odata()?;
-    let step = MailboxesStep {
-        client: client(&request.target).await?,
-        profile_name: request.profile_name,
-        filter: request.filter,
-        actions: request.actions,
-        bulk: BulkOptions { batch_size: Some(500), concurrency: 4 },
+    let bulk = match request.ceiling {
+        Some(c) => BulkOptions::with_ceiling(c).map_err(|e| ErrorPayload::new("invalid_input", format!("Requests at once: {e}."), Some("input.fix-value")))?,
+        None => BulkOptions::default(),
     };
-    run(&session, "mailboxes", &[&step]).await
+    let step = MailboxesStep { client: client(&request.target).await?, profile_name: request.profile_name, filter: request.filter, actions: request.actions, bulk };
+    run_with(&session, "mailboxes", &[&step], EventSink::new(move |e| drop(on_event.send(e)))).await
 }
 
 /// One status read of the selection: N / 5000 requests, never one per mailbox.

@@ -26,7 +26,8 @@ pub fn for_code(code: &str) -> u8 {
         "tls_untrusted" => TLS,
         "timeout" | "network" => NETWORK,
         "http_error" | "malformed_response" => UNEXPECTED,
-        "cancelled" => CANCELLED,
+        // Nothing was done: another run holds the organization (issue 18 item 11).
+        "cancelled" | "already_running" => CANCELLED,
         "signin_timeout" | "signin_state_mismatch" | "signin_declined" | "device_code_expired" | "signin_rejected"
         | "session_expired" | "graph_unauthorized" | "graph_forbidden" | "role_missing" | "not_signed_in"
         | "browser_open_failed" => AUTH,
@@ -58,6 +59,7 @@ mod tests {
             ("profile_missing", NOT_FOUND),
             ("organization_missing", NOT_FOUND),
             ("mailboxes_partly_failed", UNEXPECTED),
+            ("already_running", CANCELLED),
             ("internal", INTERNAL),
         ];
         for (code, status) in want {

@@ -17,7 +17,7 @@ Exit status:
   4   a TLS certificate is not trusted (pass --ca-file for TLS inspection)
   5   network: timeout, refused, unreachable
   6   the service answered something unexpected
-  7   cancelled
+  7   cancelled, or another bulk run holds the organization
   8   sign-in failed or refused, not signed in, or the account lacks the role a step needs
   9   the OS keychain is unavailable or locked (tokens are never written to a file)
   10  internal error (please report it with the log file)

@@ -14,6 +14,7 @@ pub mod finding;
 pub mod journal;
 pub mod keychain;
 pub mod mailbox_table;
+pub mod org_lock;
 pub mod logging;
 pub mod paths;
 pub mod plan;

@@ -12,7 +12,7 @@ use hybridsync_microsoft::dynamics::{BulkOptions, Update};
 use hybridsync_microsoft::dynamics_batch::BatchOp;
 use hybridsync_microsoft::{Dynamics, DynamicsAuth, HttpOptions, Transport};
 use hybridsync_practice_tenant::dynamics::{mailbox_address, mailbox_id, testjob, PRACTICE_ORG};
-use hybridsync_practice_tenant::{Deployment, Knobs};
+use hybridsync_practice_tenant::{Deployment, FaultRates, Knobs};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -37,7 +37,7 @@ async fn profile_defaults_and_mailboxes_apply_and_a_rerun_changes_nothing() {
     env.sim.sim.dynamics.set_knobs(Knobs { test_delay: Duration::from_millis(50), ..Knobs::default() });
     let profile = ProfileStep { client: env.client.clone(), settings: profile_settings() };
     let defaults = DefaultsStep { client: env.client.clone(), profile_name: profile_settings().name };
-    let mbx = mailboxes_step(&env, BulkOptions { batch_size: Some(7), concurrency: 3 });
+    let mbx = mailboxes_step(&env, BulkOptions { ceiling: 3, max_batch: 7 });
     let out = run_steps(&env, &[&profile, &defaults, &mbx], "run1.jsonl").await;
     assert_eq!(out[0].applied.len(), 1, "the profile is created");
     assert_eq!(out[1].applied.len(), 2, "default profile and delivery methods");
@@ -91,7 +91,7 @@ async fn a_mailbox_without_a_license_fails_its_test_with_the_401_alert() {
     d.unlicensed.insert(unlicensed.clone());
     env.sim.sim.dynamics.set_deployment(d);
     let profile = ProfileStep { client: env.client.clone(), settings: profile_settings() };
-    let mbx = mailboxes_step(&env, BulkOptions { batch_size: None, concurrency: 4 });
+    let mbx = mailboxes_step(&env, BulkOptions { ceiling: 4, ..BulkOptions::default() });
     run_steps(&env, &[&profile, &mbx], "run.jsonl").await;
     let (counts, failed) = watch(&env).await;
     assert_eq!((counts.success, counts.failure), (11, 1));
@@ -112,7 +112,7 @@ async fn a_mismatched_tenant_fails_every_test_and_the_profile_test_connection() 
     env.sim.sim.dynamics.set_knobs(Knobs { test_delay: Duration::ZERO, ..Knobs::default() });
     env.sim.sim.dynamics.set_deployment(Deployment { s2s_tenant_id: Some("7d9e2b40-51c3-4f8a-a6e2-0c4b19d7e385".into()), ..Deployment::default() });
     let profile = ProfileStep { client: env.client.clone(), settings: profile_settings() };
-    let mbx = mailboxes_step(&env, BulkOptions { batch_size: None, concurrency: 1 });
+    let mbx = mailboxes_step(&env, BulkOptions { ceiling: 1, ..BulkOptions::default() });
     run_steps(&env, &[&profile, &mbx], "run.jsonl").await;
     let seen = profile.check(&ctx()).await.unwrap();
     assert!(seen.findings.iter().any(|f| f.code == "profile_test_failed" && f.message.contains("is not the tenant")), "{:?}", seen.findings);
@@ -161,7 +161,7 @@ async fn a_changeset_with_a_failing_operation_is_rolled_back_whole() {
         Update { set: "mailboxes", id: "a0000000-0000-4000-8000-00000000ffff".into(), body: json!({"emailrouteraccessapproval": 1}) },
         Update { set: "mailboxes", id: mailbox_id(3), body: json!({"emailrouteraccessapproval": 1}) },
     ];
-    let out = env.client.bulk_patch(updates, &BulkOptions { batch_size: None, concurrency: 1 }, |_| {}).await;
+    let out = env.client.bulk_patch(updates, &BulkOptions { ceiling: 1, ..BulkOptions::default() }, |_| {}).await;
     assert_eq!(out.succeeded, vec![mailbox_id(1), mailbox_id(3)]);
     assert_eq!(out.failed.len(), 1);
     assert!(out.failed[0].1.contains("Does Not Exist"), "{:?}", out.failed);
@@ -175,7 +175,7 @@ async fn a_429_with_retry_after_mid_run_is_waited_out_and_the_run_completes() {
     let profile = ProfileStep { client: env.client.clone(), settings: profile_settings() };
     run_steps(&env, &[&profile], "p.jsonl").await;
     env.sim.sim.dynamics.throttle_next(3);
-    let mbx = mailboxes_step(&env, BulkOptions { batch_size: Some(10), concurrency: 2 });
+    let mbx = mailboxes_step(&env, BulkOptions { ceiling: 2, max_batch: 10 });
     run_steps(&env, &[&mbx], "m.jsonl").await;
     assert_eq!(env.sim.sim.dynamics.fault_counts().throttled, 3);
     let statuses: Vec<u16> = env.sim.sim.requests().iter().map(|r| r.status).collect();
@@ -192,8 +192,8 @@ async fn a_fault_run_over_10000_mailboxes_configures_each_exactly_once() {
     env.sim.sim.dynamics.seed_mailboxes(n);
     let profile = ProfileStep { client: env.client.clone(), settings: profile_settings() };
     run_steps(&env, &[&profile], "p.jsonl").await;
-    env.sim.sim.dynamics.set_knobs(Knobs { fault_rate: 0.10, retry_after_secs: 0, test_delay: Duration::from_secs(3600), ..Knobs::default() });
-    let mbx = mailboxes_step(&env, BulkOptions { batch_size: Some(25), concurrency: 8 });
+    env.sim.sim.dynamics.set_knobs(Knobs { faults: FaultRates::even(0.10), retry_after_secs: 0, test_delay: Duration::from_secs(3600), ..Knobs::default() });
+    let mbx = mailboxes_step(&env, BulkOptions { ceiling: 8, max_batch: 25 });
     run_steps(&env, &[&mbx], "m.jsonl").await;
     let faults = env.sim.sim.dynamics.fault_counts();
     let requests = env.sim.sim.requests().len();
@@ -238,4 +238,75 @@ async fn errors_come_in_the_dataverse_format_404_412_and_an_oversized_batch_400(
     assert!(v["error"]["message"].as_str().unwrap().contains("exceeds the maximum of 1000"), "{v}");
     let rows = env.sim.sim.dynamics.rows("mailboxes");
     assert_eq!(rows[1]["emailrouteraccessapproval"], 2, "nothing of the refused batch was applied");
+}
+
+/// The app's bulk path (the engine's `apply_bulk` with the app's defaults, as the Mailboxes page
+/// runs it) is never told the server's capacity: against a server that serves 2 at once it keeps
+/// the queue short; against one that serves 12 it finds and uses far more.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_apps_bulk_path_adapts_to_the_servers_capacity() {
+    let env = env().await;
+    let profile = ProfileStep { client: env.client.clone(), settings: profile_settings() };
+    run_steps(&env, &[&profile], "p.jsonl").await;
+    let found = hybridsync_core::steps::profile::find_profile(&env.client, &profile_settings().name).await.unwrap().unwrap();
+    let profile_id = found["emailserverprofileid"].as_str().unwrap().to_string();
+    let mut seen = Vec::new();
+    for capacity in [2, 12] {
+        let n = 3000;
+        env.sim.sim.dynamics.seed_mailboxes(n);
+        let (rows, _) = mailboxes::list(&env.client, &MailboxFilter::default(), mailboxes::SELECT, 5000).await.unwrap();
+        let updates: Vec<Update> = rows
+            .iter()
+            .map(|r| Update { set: "mailboxes", id: r["mailboxid"].as_str().unwrap().to_string(), body: serde_json::Value::Object(mailboxes::wanted_changes(r, &profile_id, mailboxes::Actions::ALL)) })
+            .collect();
+        env.sim.sim.dynamics.set_knobs(Knobs {
+            latency: Duration::from_millis(40),
+            op_time: Duration::from_millis(2),
+            capacity: Some(capacity),
+            test_delay: Duration::from_secs(3600),
+            ..Knobs::default()
+        });
+        env.sim.sim.dynamics.reset_load();
+        let out = mailboxes::apply_bulk(&env.client, updates, &BulkOptions::default(), &ctx()).await.unwrap();
+        let load = env.sim.sim.dynamics.load_stats();
+        eprintln!("capacity {capacity}: {load:?}, client peak {}", out.peak_in_flight);
+        assert_eq!((out.succeeded.len(), out.failed.len()), (n, 0));
+        seen.push((load, out.peak_in_flight));
+    }
+    let (small, large) = (&seen[0], &seen[1]);
+    assert!(small.0.queue_wait_share <= 0.35, "against 2 slots: {:.2} of the time at the server spent queued", small.0.queue_wait_share);
+    assert!(small.0.mean_queue <= 3.0, "against 2 slots: {:.1} requests queued on average", small.0.mean_queue);
+    assert!(large.0.peak_served >= 3 * small.0.peak_served, "it used the larger server: {} against {} at once", large.0.peak_served, small.0.peak_served);
+    assert!(large.0.mean_served > small.0.mean_served, "{:.1} against {:.1} served at once on average", large.0.mean_served, small.0.mean_served);
+    assert!(large.1 > small.1, "more requests in flight against the larger server: {} against {}", large.1, small.1);
+}
+
+/// Two bulk runs against one organization would each send every update: the second is refused,
+/// naming the first, and the first writes each mailbox exactly once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_bulk_run_on_the_same_organization_is_refused() {
+    let env = env().await;
+    let n = 400;
+    env.sim.sim.dynamics.seed_mailboxes(n);
+    env.sim.sim.dynamics.set_knobs(Knobs { latency: Duration::from_millis(20), op_time: Duration::from_millis(2), capacity: Some(2), test_delay: Duration::from_secs(3600), ..Knobs::default() });
+    let updates = |from: usize| -> Vec<Update> {
+        (from..=n).map(|i| Update { set: "mailboxes", id: mailbox_id(i), body: json!({"emailrouteraccessapproval": 1}) }).collect()
+    };
+    let client = env.client.clone();
+    let first = tokio::spawn({
+        let all = updates(1);
+        async move { mailboxes::apply_bulk(&client, all, &BulkOptions::default(), &ctx()).await }
+    });
+    // Until the first run has written something, it holds the organization.
+    while env.sim.sim.dynamics.audit().is_empty() {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let second = mailboxes::apply_bulk(&env.client, updates(1), &BulkOptions::default(), &ctx()).await.unwrap_err();
+    assert_eq!(second.code, "already_running");
+    assert!(second.message.contains(&std::process::id().to_string()), "{}", second.message);
+    let done = first.await.unwrap().unwrap();
+    assert_eq!(done.succeeded.len(), n);
+    assert_eq!(env.sim.sim.dynamics.audit().iter().filter(|a| a.entity == "mailbox").count(), n, "each mailbox written once");
+    // Once it is over, the organization is free again.
+    assert!(mailboxes::apply_bulk(&env.client, Vec::new(), &BulkOptions::default(), &ctx()).await.is_ok());
 }

@@ -42,7 +42,7 @@ async fn failing_card(env: &Env, graph: &Arc<Graph>, d: Deployment, approve: boo
         profile_name: profile_settings().name,
         filter: MailboxFilter::default(),
         actions: Actions { approve, ..Actions::ALL },
-        bulk: BulkOptions { batch_size: None, concurrency: 2 },
+        bulk: BulkOptions { ceiling: 2, ..BulkOptions::default() },
     };
     run_steps(env, &[&profile, &mbx], "first.jsonl").await;
     let (counts, failed) = watch(env).await;
@@ -74,7 +74,7 @@ async fn retest(env: &Env, profile: ProfileSettings, journal: &str) -> mailboxes
         profile_name: name,
         filter: MailboxFilter::default(),
         actions: Actions::ALL,
-        bulk: BulkOptions { batch_size: None, concurrency: 2 },
+        bulk: BulkOptions { ceiling: 2, ..BulkOptions::default() },
     };
     run_steps(env, &[&p, &mbx], journal).await;
     watch(env).await.0
@@ -344,7 +344,7 @@ async fn after_a_certificate_change_a_retest_of_passed_mailboxes_shows_what_a_pl
         profile_name: profile_settings().name,
         filter: MailboxFilter::default(),
         actions: Actions { retest_passed, ..Actions::TEST },
-        bulk: BulkOptions { batch_size: None, concurrency: 2 },
+        bulk: BulkOptions { ceiling: 2, ..BulkOptions::default() },
     };
     // A plain test leaves mailboxes that passed alone: nothing is scheduled, they stay green.
     let out = run_steps(&env, &[&step(false)], "plain.jsonl").await;

@@ -1,22 +1,24 @@
 //! A client for the Dynamics 365 on-premises Web API (OData v4, ms-api.md §6): WhoAmI and
 //! RetrieveVersion first; paging by `@odata.nextLink` with `Prefer: odata.maxpagesize`; `$batch`
-//! with changesets (at most 1000 operations) sent with bounded concurrency; 429/503 and lost
-//! connections retried per [`RetryPolicy`] (only requests that are safe to repeat: reads, and
-//! PATCHes of a row by id with `If-Match: *`).
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+//! with changesets (at most 1000 operations) sent at the pace the server shows ([`crate::bulk`]);
+//! 429/503 and lost connections retried per [`RetryPolicy`] (only requests that are safe to repeat:
+//! reads, and PATCHes of a row by id with `If-Match: *`).
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use futures::stream::{self, StreamExt};
+use futures::stream::{FuturesUnordered, StreamExt};
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use crate::bulk::{BulkOptions, MAX_BATCH_OPERATIONS};
+use crate::bulk::{Controller, Observation, Signal};
 use crate::dynamics_batch::{self, BatchAnswer, BatchOp};
 use crate::retry::{parse_retry_after, RetryCause, RetryPolicy};
 use crate::{Error, Result, Secret, Transport};
 
-/// ms-api.md §6.5 (P-LIM): a `$batch` holds at most 1000 requests.
-pub const MAX_BATCH_OPERATIONS: usize = 1000;
 /// ms-api.md §6.5 (P-LIM): at most 5,000 rows per page.
 pub const MAX_PAGE_SIZE: usize = 5000;
 
@@ -47,21 +49,17 @@ pub struct Update {
     pub body: Value,
 }
 
-#[derive(Debug, Clone)]
-pub struct BulkOptions {
-    /// Operations per `$batch` (at most [`MAX_BATCH_OPERATIONS`]); `None` spreads the work evenly
-    /// over `concurrency` batches.
-    pub batch_size: Option<usize>,
-    /// Batches in flight at once.
-    pub concurrency: usize,
-}
-
-/// After each batch of a bulk run.
+/// After each answer of a bulk run.
 #[derive(Debug, Clone, Serialize)]
 pub struct BulkProgress {
     pub done: usize,
     pub failed: usize,
     pub total: usize,
+    /// Requests in flight now, and what the controller allows.
+    pub in_flight: usize,
+    pub window: usize,
+    /// Seconds left at the pace so far (after the first answers).
+    pub eta_seconds: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -69,7 +67,41 @@ pub struct BulkOutcome {
     pub succeeded: Vec<String>,
     /// `(id, Dataverse's error message)`.
     pub failed: Vec<(String, String)>,
+    /// `$batch` requests sent (resends without a failed row included).
     pub batches: usize,
+    /// The most requests the run had in flight at once.
+    pub peak_in_flight: usize,
+}
+
+/// How one request went, for the bulk controller.
+#[derive(Debug, Clone, Copy, Default)]
+struct Attempts {
+    /// The worst thing a retried attempt met.
+    overloaded: Option<Option<Duration>>,
+    lost: bool,
+    /// The round trip of the last attempt.
+    rtt: Duration,
+    dop_hint: Option<usize>,
+}
+
+impl Attempts {
+    fn observation(&self, ops: usize) -> Observation {
+        let signal = match (self.overloaded, self.lost) {
+            (Some(ra), _) => Signal::Overloaded(ra),
+            (None, true) => Signal::Lost,
+            (None, false) => Signal::Answered,
+        };
+        Observation { ops, rtt: self.rtt, signal, dop_hint: self.dop_hint }
+    }
+}
+
+/// One `$batch` of a bulk run, answered.
+struct Sent {
+    ok: Vec<String>,
+    failed: Vec<(String, String)>,
+    /// Rows of a changeset rolled back because another row failed: sent again.
+    again: Vec<Update>,
+    observation: Observation,
 }
 
 #[derive(Deserialize, Default)]
@@ -188,6 +220,19 @@ impl Dynamics {
         body: Option<(&str, String)>,
         repeatable: bool,
     ) -> Result<Answer> {
+        self.send_seen(method, url, headers, body, repeatable, &mut Attempts::default()).await
+    }
+
+    /// [`Self::send`], telling `seen` what the attempts met (for the bulk controller).
+    async fn send_seen(
+        &self,
+        method: Method,
+        url: &str,
+        headers: &[(&str, String)],
+        body: Option<(&str, String)>,
+        repeatable: bool,
+        seen: &mut Attempts,
+    ) -> Result<Answer> {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
@@ -208,6 +253,7 @@ impl Dynamics {
             if let Some((ct, b)) = &body {
                 req = req.header("Content-Type", *ct).body(b.clone());
             }
+            let sent = Instant::now();
             let outcome = match req.send().await {
                 Ok(resp) => {
                     let status = resp.status().as_u16();
@@ -219,23 +265,30 @@ impl Dynamics {
                 }
                 Err(e) => Err(e),
             };
+            seen.rtt = sent.elapsed();
             let (cause, retry_after) = match outcome {
                 Ok(a) if a.status == 429 || a.status == 503 => {
                     let ra = parse_retry_after(a.headers.get("retry-after").and_then(|v| v.to_str().ok()));
                     let cause = if a.status == 429 { RetryCause::Throttled } else { RetryCause::Unavailable };
+                    seen.overloaded = Some(ra.or(seen.overloaded.flatten()));
                     match self.retry.delay(attempt, ra) {
                         Some(_) => (cause, ra),
                         None => {
                             return Err(Error::Http {
                                 url: url.to_string(),
                                 status: a.status,
-                                detail: format!("{}; still refused after {attempt} attempts. The server is overloaded: run again later or with fewer mailboxes at once.", error_text(&a.body)),
+                                detail: format!("{}; still refused after {attempt} attempts. The server is overloaded: run again later, or set a lower ceiling of requests at once.", error_text(&a.body)),
                             })
                         }
                     }
                 }
-                Ok(a) => return Ok(a),
+                Ok(a) => {
+                    // Dataverse's recommended degree of parallelism (ms-api.md §6.5), when sent.
+                    seen.dop_hint = a.headers.get("x-ms-dop-hint").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok());
+                    return Ok(a);
+                }
                 Err(e) => {
+                    seen.lost = true;
                     let err = self.transport.explain(url, e);
                     if !repeatable || matches!(err, Error::TlsUntrusted { .. }) || self.retry.delay(attempt, None).is_none() {
                         return Err(err);
@@ -336,6 +389,10 @@ impl Dynamics {
     /// One `$batch`: the ops in one changeset (`changeset`) or as separate requests. Repeated after
     /// a lost connection only when every op is a GET or a PATCH with `If-Match: *`.
     pub async fn batch(&self, ops: &[BatchOp], changeset: bool) -> Result<Vec<BatchAnswer>> {
+        self.batch_seen(ops, changeset, &mut Attempts::default()).await
+    }
+
+    async fn batch_seen(&self, ops: &[BatchOp], changeset: bool, seen: &mut Attempts) -> Result<Vec<BatchAnswer>> {
         if ops.len() > MAX_BATCH_OPERATIONS {
             return Err(Error::InvalidInput(format!(
                 "a $batch may hold at most {MAX_BATCH_OPERATIONS} operations, not {}",
@@ -347,7 +404,7 @@ impl Dynamics {
         let repeatable = ops.iter().all(|o| o.method == "GET" || (o.method == "PATCH" && o.if_match_any));
         let url = self.url("$batch");
         let a = self
-            .send(Method::POST, &url, &[], Some((&format!("multipart/mixed; boundary={boundary}"), body)), repeatable)
+            .send_seen(Method::POST, &url, &[], Some((&format!("multipart/mixed; boundary={boundary}"), body)), repeatable, seen)
             .await?;
         let a = self.check(&url, a)?;
         let ct = a.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
@@ -358,70 +415,96 @@ impl Dynamics {
         })
     }
 
-    /// Updates many rows: batches of one changeset each, `concurrency` batches at once (each on
-    /// its own task, so building and reading the batch bodies runs in parallel). A changeset that
-    /// fails on one row is sent again without that row (the row is reported).
+    /// Updates many rows: one changeset per `$batch`, as many batches at once and as large as the
+    /// server shows it can take ([`crate::bulk::Controller`]), never more at once than the
+    /// admin's ceiling. A changeset that fails on one row is sent again without that row (the row
+    /// is reported).
     pub async fn bulk_patch<F>(self: &Arc<Self>, updates: Vec<Update>, opts: &BulkOptions, progress: F) -> BulkOutcome
     where
         F: Fn(BulkProgress) + Sync,
     {
         let total = updates.len();
-        let concurrency = opts.concurrency.max(1);
-        let size = opts
-            .batch_size
-            .unwrap_or_else(|| total.div_ceil(concurrency).max(1))
-            .clamp(1, MAX_BATCH_OPERATIONS);
-        let chunks: Vec<Vec<Update>> = updates.chunks(size).map(|c| c.to_vec()).collect();
-        let batches = Arc::new(AtomicUsize::new(0));
-        let mut done = 0;
+        let mut pending: VecDeque<Update> = updates.into();
+        let mut ctl = Controller::new(opts);
+        let mut running = FuturesUnordered::new();
         let mut out = BulkOutcome::default();
-        let mut running = stream::iter(chunks)
-            .map(|chunk| {
-                let (client, batches) = (self.clone(), batches.clone());
-                tokio::spawn(async move { client.send_chunk(chunk, &batches).await })
-            })
-            .buffer_unordered(concurrency);
-        while let Some(joined) = running.next().await {
-            let (ok, failed) = match joined {
-                Ok(r) => r,
-                Err(e) => (Vec::new(), vec![(String::from("(batch)"), format!("a batch task stopped: {e}"))]),
+        let started = Instant::now();
+        loop {
+            while ctl.hold_until(Instant::now()).is_none() {
+                let Some(ticket) = ctl.next_batch(pending.len()) else { break };
+                let chunk: Vec<Update> = pending.drain(..ticket.ops).collect();
+                let ids: Vec<String> = chunk.iter().map(|u| u.id.clone()).collect();
+                let client = self.clone();
+                let task = tokio::spawn(async move { client.send_chunk(chunk).await });
+                running.push(async move { (ticket, ids, task.await) });
+                out.batches += 1;
+                out.peak_in_flight = out.peak_in_flight.max(running.len());
+            }
+            let next = match (running.is_empty(), ctl.hold_until(Instant::now())) {
+                (true, None) if pending.is_empty() => break,
+                (true, Some(until)) => {
+                    tokio::time::sleep_until(until.into()).await;
+                    continue;
+                }
+                (false, Some(until)) => tokio::select! {
+                    n = running.next() => n,
+                    _ = tokio::time::sleep_until(until.into()) => continue,
+                },
+                _ => running.next().await,
             };
-            done += ok.len();
-            out.succeeded.extend(ok);
-            out.failed.extend(failed);
-            progress(BulkProgress { done, failed: out.failed.len(), total });
+            let Some((ticket, ids, joined)) = next else { continue };
+            match joined {
+                Ok(sent) => {
+                    ctl.observe(ticket, sent.observation, Instant::now());
+                    out.succeeded.extend(sent.ok);
+                    out.failed.extend(sent.failed);
+                    for u in sent.again.into_iter().rev() {
+                        pending.push_front(u);
+                    }
+                }
+                Err(e) => {
+                    ctl.observe(ticket, Observation { ops: ticket.ops, rtt: Duration::ZERO, signal: Signal::Lost, dop_hint: None }, Instant::now());
+                    out.failed.extend(ids.into_iter().map(|id| (id, format!("a batch task stopped: {e}"))));
+                }
+            }
+            let finished = out.succeeded.len() + out.failed.len();
+            let elapsed = started.elapsed().as_secs_f64();
+            progress(BulkProgress {
+                done: out.succeeded.len(),
+                failed: out.failed.len(),
+                total,
+                in_flight: running.len(),
+                window: ctl.window(),
+                eta_seconds: (finished > 0 && elapsed > 0.0).then(|| (total - finished) as f64 * elapsed / finished as f64),
+            });
         }
-        out.batches = batches.load(Ordering::Relaxed);
         out
     }
 
-    /// One chunk of a bulk run: its changeset, sent again without any row that failed.
-    async fn send_chunk(&self, chunk: Vec<Update>, batches: &AtomicUsize) -> (Vec<String>, Vec<(String, String)>) {
-        let mut ok = Vec::new();
-        let mut failed = Vec::new();
-        let mut pending = chunk;
-        while !pending.is_empty() {
-            let ops: Vec<BatchOp> = pending
-                .iter()
-                .map(|u| BatchOp { method: "PATCH", path: format!("{}({})", u.set, u.id), body: Some(u.body.clone()), if_match_any: true })
-                .collect();
-            batches.fetch_add(1, Ordering::Relaxed);
-            match self.batch(&ops, true).await {
-                Ok(answers) => match answers.iter().find(|a| a.status >= 400) {
-                    None => ok.extend(pending.drain(..).map(|u| u.id)),
-                    Some(bad) => {
-                        let idx = bad.content_id.unwrap_or(1).saturating_sub(1).min(pending.len() - 1);
-                        let u = pending.remove(idx);
-                        failed.push((u.id, error_text(bad.body.as_bytes())));
-                    }
-                },
-                Err(e) => {
-                    let msg = e.to_string();
-                    failed.extend(pending.drain(..).map(|u| (u.id, msg.clone())));
+    /// One `$batch` of a bulk run: its changeset; on a failed row, that row is reported and the
+    /// others (rolled back with it) are handed back to be sent again.
+    async fn send_chunk(&self, mut chunk: Vec<Update>) -> Sent {
+        let ops: Vec<BatchOp> = chunk
+            .iter()
+            .map(|u| BatchOp { method: "PATCH", path: format!("{}({})", u.set, u.id), body: Some(u.body.clone()), if_match_any: true })
+            .collect();
+        let mut seen = Attempts::default();
+        let result = self.batch_seen(&ops, true, &mut seen).await;
+        let observation = seen.observation(ops.len());
+        match result {
+            Ok(answers) => match answers.iter().find(|a| a.status >= 400) {
+                None => Sent { ok: chunk.into_iter().map(|u| u.id).collect(), failed: Vec::new(), again: Vec::new(), observation },
+                Some(bad) => {
+                    let idx = bad.content_id.unwrap_or(1).saturating_sub(1).min(chunk.len() - 1);
+                    let u = chunk.remove(idx);
+                    Sent { ok: Vec::new(), failed: vec![(u.id, error_text(bad.body.as_bytes()))], again: chunk, observation }
                 }
+            },
+            Err(e) => {
+                let msg = e.to_string();
+                Sent { ok: Vec::new(), failed: chunk.into_iter().map(|u| (u.id, msg.clone())).collect(), again: Vec::new(), observation }
             }
         }
-        (ok, failed)
     }
 }
 

@@ -1,6 +1,7 @@
 //! Clients for the Microsoft services the wizard talks to. Each module follows the documented
 //! contract in the project's reference (`shared/reference/ms-api.md`), cited next to the code.
 pub mod authority;
+pub mod bulk;
 pub mod discovery;
 pub mod domains;
 pub mod dynamics;

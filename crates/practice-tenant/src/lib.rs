@@ -20,4 +20,4 @@ pub use state::{Faults, RequestRecord, Sim, Tenant};
 pub use crm::{CrmDeployment, CrmDeploymentState};
 pub use graph::service_principals::{ServicePrincipal, ServicePrincipals, StoredKey, CRM_APP_ID};
 pub use graph::skus::{Skus, HYBRID_CONNECTOR_SKU};
-pub use dynamics::{Deployment, Dynamics, Knobs};
+pub use dynamics::{Deployment, Dynamics, FaultRates, Knobs, LoadStats};

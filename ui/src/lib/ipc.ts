@@ -191,8 +191,10 @@ export function profileApply(request: ProfileRequest): Promise<ProfileApplied> {
   return call<ProfileApplied>("profile_apply", { request });
 }
 
-export function mailboxesRun(request: MailboxesRequest): Promise<Change[]> {
-  return call<Change[]>("mailboxes_run", { request });
+/** Progress events (done of total, requests at once, the time left) arrive on `onEvent`. */
+export async function mailboxesRun(request: MailboxesRequest, onEvent: (event: WizardEvent) => void = () => {}): Promise<Change[]> {
+  const channel = channelFor(onEvent);
+  return call<Change[]>("mailboxes_run", { request, onEvent: channel });
 }
 
 /** One status read of the whole selection (never one request per mailbox). */

@@ -14,7 +14,12 @@ export type MailboxesScenario = {
   polls?: number;
   /** mailboxes_run rejects with this ErrorPayload instead. */
   runError?: unknown;
+  /** Progress labels mailboxes_run sends on its Channel, then waits `runMs` before answering. */
+  progress?: string[];
+  runMs?: number;
 };
+
+type Internals = { __TAURI_INTERNALS__: { runCallback: (id: number, data: unknown) => void } };
 
 type Args = Record<string, unknown>;
 
@@ -44,7 +49,15 @@ export function mailboxesHandler(s: MailboxesScenario = {}) {
         if (runs > 0 && actions?.approve) failing = {};
         runs += 1;
         left = s.polls ?? 2;
-        return [{ target: "dynamics:mailboxes[all]", field: "server-side sync", before: { mailboxes: total }, after: { actions } }];
+        const answer = [{ target: "dynamics:mailboxes[all]", field: "server-side sync", before: { mailboxes: total }, after: { actions } }];
+        const channel = a.onEvent as { id: number } | undefined;
+        if (channel && s.progress) {
+          const w = window as unknown as Internals;
+          s.progress.forEach((label, index) =>
+            w.__TAURI_INTERNALS__.runCallback(channel.id, { index, message: { kind: "progress", step: "mailboxes", done: (index + 1) * 10, total, label } }),
+          );
+        }
+        return s.runMs ? new Promise((resolve) => setTimeout(() => resolve(answer), s.runMs)) : answer;
       }
       case "mailboxes_status": {
         if (runs === 0) return { counts: { total, success: 0, failure: 0, pending: total, requests: 1 }, failed: [] };

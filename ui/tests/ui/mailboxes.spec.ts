@@ -169,3 +169,22 @@ test("mailboxes: failures that share an alert get one card that asks about all o
   await page.getByTestId("ts-fix").click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Entra trust");
 });
+
+test("mailboxes: the admin's ceiling of requests at once is sent, a bad one is refused at the field, and the run shows live progress with the time left", async ({ page, openApp }) => {
+  const label = "20 of 50 mailboxes updated, 0 failed; 3 requests at once (at most 4); about 2 s left";
+  await openApp({ appInfo: appInfo("practice"), mailboxes: { total: 50, polls: 0, progress: ["10 of 50 mailboxes updated, 0 failed; 2 requests at once (at most 4)", label], runMs: 1500 } });
+  await page.getByTestId("step-mailboxes").click();
+  await expect(page.getByTestId("mb-ceiling")).toHaveValue("128");
+  await page.getByTestId("mb-ceiling").fill("0");
+  await expect(page.getByTestId("mb-ceiling-error")).toContainText("from 1 to 256");
+  await expect(page.getByTestId("mb-run")).toBeDisabled();
+  await page.getByTestId("mb-ceiling").fill("4");
+  await expect(page.getByTestId("mb-ceiling-error")).toHaveCount(0);
+  await page.getByTestId("mb-run").click();
+  await expect(page.getByTestId("mb-progress-label")).toHaveText(label);
+  await expect(page.getByTestId("mb-progress").locator("progress")).toHaveAttribute("value", "20");
+  const [run] = await calls(page, "mailboxes_run");
+  expect((run.args as { request: { ceiling: number } }).request.ceiling).toBe(4);
+  await expect(page.getByTestId("mb-progress")).toHaveCount(0);
+  await expect(page.getByTestId("mb-done")).toBeVisible();
+});

@@ -1,17 +1,20 @@
-//! `hybridsync bench bulk`: the bulk path against an in-process practice tenant whose Dynamics
-//! Web API has a set latency, server time per operation and capacity; compared, in the same run,
-//! with the best serial loop a script would run (one request per mailbox), measured on a sample
-//! and scaled linearly.
+//! `hybridsync bench bulk`: the app's own bulk path, with its own defaults, against an in-process
+//! practice tenant whose Dynamics Web API has a set latency, server time per operation and
+//! capacity. The client is not told the capacity: it finds it ([`hybridsync_microsoft::bulk`]).
+//! Compared, in the same run, with the best serial loop a script would run (one request per
+//! mailbox), measured on a sample and scaled linearly; the practice server reports what its queue
+//! saw.
 use std::time::{Duration, Instant};
 
 use clap::{Args, Subcommand};
 use hybridsync_core::steps::mailboxes::{self, Actions, MailboxFilter};
 use hybridsync_core::steps::profile::{ProfileSettings, ProfileStep};
 use hybridsync_core::{ErrorPayload, EventSink, Step, StepContext};
-use hybridsync_microsoft::dynamics::{BulkOptions, Update};
+use hybridsync_microsoft::bulk::{BulkOptions, DEFAULT_CEILING};
+use hybridsync_microsoft::dynamics::Update;
 use hybridsync_microsoft::{Authority, ClientConfig, DevicePolling, Dynamics, DynamicsAuth, HttpOptions, Identity, Transport};
 use hybridsync_practice_tenant::dynamics::{approve_device_code, PRACTICE_ORG};
-use hybridsync_practice_tenant::{Knobs, Options, Running};
+use hybridsync_practice_tenant::{FaultRates, Knobs, Options, Running};
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
@@ -35,9 +38,16 @@ pub struct BulkArgs {
     /// Server time of every operation, in milliseconds (a $batch's operations run one after another).
     #[arg(long, default_value_t = 2)]
     pub op_ms: u64,
-    /// Requests the server serves at once; the rest wait.
+    /// Requests the practice server serves at once; the rest wait. The client is not told.
     #[arg(long, default_value_t = 16)]
     pub capacity: usize,
+    /// The client's ceiling: at most this many requests at once (the app's default otherwise).
+    #[arg(long, default_value_t = DEFAULT_CEILING)]
+    pub ceiling: usize,
+    /// Share of requests (0–1) the practice server fails: 429 with Retry-After, 503 and
+    /// connection resets in equal parts.
+    #[arg(long, default_value_t = 0.0)]
+    pub fault_rate: f64,
     /// Mailboxes of the serial sample (at least 300, or all when fewer).
     #[arg(long, default_value_t = 300)]
     pub serial_sample: usize,
@@ -52,9 +62,13 @@ pub struct BulkReport {
     pub latency_ms: u64,
     pub op_ms: u64,
     pub capacity: usize,
+    /// The client's ceiling of requests at once.
+    pub ceiling: usize,
+    pub fault_rate: f64,
     /// Seconds to configure, approve and schedule the test of all N through the bulk path.
     pub bulk_seconds: f64,
     pub bulk_requests: u64,
+    /// Operations per `$batch`, on average.
     pub batch_size: usize,
     /// The serial loop's time for all N: measured on `serial_sample` mailboxes and scaled linearly.
     pub serial_seconds: f64,
@@ -69,6 +83,21 @@ pub struct BulkReport {
     pub requests_per_poll: u64,
     pub configured: usize,
     pub failed: usize,
+    /// The client found the capacity itself: it was never told.
+    pub client_told_capacity: bool,
+    /// The most requests the client had in flight at once.
+    pub client_peak_concurrency: usize,
+    /// What the practice server saw: the share of request time at the server spent waiting in its
+    /// queue, the queue's peak and mean, and how many requests it served at once.
+    pub queue_wait_share: f64,
+    pub server_peak_queue: usize,
+    pub server_mean_queue: f64,
+    pub server_mean_concurrency: f64,
+    pub server_peak_concurrency: usize,
+    /// Writes the audit log holds per configured mailbox (exactly 1 when nothing was doubled).
+    pub writes_per_mailbox: f64,
+    pub faults_injected: u64,
+    pub client_retries: u64,
     pub note: String,
 }
 
@@ -81,9 +110,17 @@ pub async fn run(c: BenchCommand) -> Result<u8, ErrorPayload> {
         BenchCommand::Bulk(a) => {
             let report = bulk(&a).await?;
             if a.json {
-                super::print_json(&report)?;
+                // One object on one line.
+                println!("{}", serde_json::to_string(&report).map_err(|e| ErrorPayload::internal(e.to_string()))?);
             } else {
-                println!("Bulk: {} mailboxes in {:.2} s ({} requests, batches of {})", report.mailboxes, report.bulk_seconds, report.bulk_requests, report.batch_size);
+                println!("Bulk: {} mailboxes in {:.2} s ({} requests, batches of {} on average)", report.mailboxes, report.bulk_seconds, report.bulk_requests, report.batch_size);
+                println!(
+                    "Client: at most {} requests at once (ceiling {}), never told the capacity; server queue: {:.0}% of request time waiting, peak {}",
+                    report.client_peak_concurrency,
+                    report.ceiling,
+                    report.queue_wait_share * 100.0,
+                    report.server_peak_queue
+                );
                 println!("Serial: {:.1} s ({} mailboxes measured in {:.2} s, scaled linearly)", report.serial_seconds, report.serial_sample, report.serial_sample_seconds);
                 println!("Speed-up {:.1}×, utilization {:.2} (minimum {:.2} s), {} requests per status poll", report.speedup, report.utilization, report.theoretical_min_seconds, report.requests_per_poll);
             }
@@ -106,16 +143,20 @@ pub async fn bulk(a: &BulkArgs) -> Result<BulkReport, ErrorPayload> {
     if a.latency_ms > 10_000 || a.op_ms > 10_000 {
         return Err(bad("--latency-ms and --op-ms must be at most 10000.".into()));
     }
+    let opts = BulkOptions::with_ceiling(a.ceiling).map_err(|e| bad(format!("--ceiling: {e}.")))?;
+    if !(0.0..=0.5).contains(&a.fault_rate) {
+        return Err(bad(format!("--fault-rate {} is outside 0–0.5.", a.fault_rate)));
+    }
     let sample = a.serial_sample.max(300).min(a.mailboxes);
     let dir = std::env::temp_dir().join(format!("hybridsync-bench-{}", std::process::id()));
     let sim = Running::start(Options::in_dir(&dir)).await.map_err(|e| internal("start", e))?;
-    let result = measure(a, sample, &sim).await;
+    let result = measure(a, &opts, sample, &sim).await;
     sim.stop();
     let _ = std::fs::remove_dir_all(&dir);
     result
 }
 
-async fn measure(a: &BulkArgs, sample: usize, sim: &Running) -> Result<BulkReport, ErrorPayload> {
+async fn measure(a: &BulkArgs, opts: &BulkOptions, sample: usize, sim: &Running) -> Result<BulkReport, ErrorPayload> {
     let dy = &sim.sim.dynamics;
     let mut faults = sim.sim.faults();
     faults.device_interval_secs = Some(1);
@@ -165,14 +206,18 @@ async fn measure(a: &BulkArgs, sample: usize, sim: &Running) -> Result<BulkRepor
     dy.set_knobs(Knobs { latency: Duration::ZERO, op_time: Duration::ZERO, ..knobs.clone() });
     let (rows, _) = mailboxes::list(&client, &MailboxFilter::default(), mailboxes::SELECT, 5000).await?;
     let updates = updates_of(&rows, &profile_id);
-    let opts = BulkOptions { batch_size: None, concurrency: a.capacity };
-    let batch_size = updates.len().div_ceil(a.capacity).clamp(1, hybridsync_microsoft::dynamics::MAX_BATCH_OPERATIONS);
-    dy.set_knobs(knobs.clone());
-    let before = client.request_count();
+    dy.set_knobs(Knobs { faults: FaultRates::even(a.fault_rate), retry_after_secs: if a.fault_rate > 0.0 { 0 } else { 1 }, ..knobs.clone() });
+    let (before, retries_before, audit_before) = (client.request_count(), client.retry_count(), dy.audit().len());
+    dy.reset_load();
     let started = Instant::now();
-    let outcome = mailboxes::apply_bulk(&client, updates, &opts, &ctx).await;
+    let outcome = mailboxes::apply_bulk(&client, updates, opts, &ctx).await?;
     let bulk_seconds = started.elapsed().as_secs_f64();
+    let load = dy.load_stats();
     let bulk_requests = client.request_count() - before;
+    let client_retries = client.retry_count() - retries_before;
+    let writes = dy.audit().len() - audit_before;
+    let faults = dy.fault_counts();
+    dy.set_knobs(knobs.clone());
 
     // One status read of all N.
     let filter = MailboxFilter { profile: Some(profile_id.clone()), ..MailboxFilter::default() };
@@ -190,9 +235,11 @@ async fn measure(a: &BulkArgs, sample: usize, sim: &Running) -> Result<BulkRepor
         latency_ms: a.latency_ms,
         op_ms: a.op_ms,
         capacity: a.capacity,
+        ceiling: a.ceiling,
+        fault_rate: a.fault_rate,
         bulk_seconds,
         bulk_requests,
-        batch_size,
+        batch_size: a.mailboxes.div_ceil(outcome.batches.max(1)),
         serial_seconds,
         serial_sample: sample,
         serial_sample_seconds,
@@ -203,9 +250,19 @@ async fn measure(a: &BulkArgs, sample: usize, sim: &Running) -> Result<BulkRepor
         requests_per_poll,
         configured: outcome.succeeded.len(),
         failed: outcome.failed.len(),
+        client_told_capacity: false,
+        client_peak_concurrency: outcome.peak_in_flight,
+        queue_wait_share: load.queue_wait_share,
+        server_peak_queue: load.peak_queue,
+        server_mean_queue: load.mean_queue,
+        server_mean_concurrency: load.mean_served,
+        server_peak_concurrency: load.peak_served,
+        writes_per_mailbox: if outcome.succeeded.is_empty() { 0.0 } else { writes as f64 / outcome.succeeded.len() as f64 },
+        faults_injected: faults.throttled + faults.unavailable + faults.reset_before + faults.reset_after + faults.timed_out,
+        client_retries,
         note: format!(
-            "serial_seconds is the serial loop (one PATCH per mailbox with all changes) measured on {sample} mailboxes in this run and scaled linearly to {}; both timings cover the writes only (the mailbox list is read before the clock starts)",
-            a.mailboxes
+            "serial_seconds is the serial loop (one PATCH per mailbox with all changes) measured on {sample} mailboxes in this run and scaled linearly to {}; both timings cover the writes only (the mailbox list is read before the clock starts); the bulk path is the app's (adaptive, ceiling {}), never told the server's capacity of {}",
+            a.mailboxes, a.ceiling, a.capacity
         ),
     })
 }

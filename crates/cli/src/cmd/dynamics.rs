@@ -110,12 +110,11 @@ pub struct MailboxArgs {
     /// The email server profile to bind.
     #[arg(long, default_value = "Exchange Online (Hybrid)")]
     pub profile: String,
-    /// Operations per $batch (at most 1000).
-    #[arg(long, default_value_t = 500)]
-    pub batch_size: usize,
-    /// Batches in flight at once.
-    #[arg(long, default_value_t = 4)]
-    pub concurrency: usize,
+    /// Use at most this many requests at once (1–256). The wizard finds the server's own pace
+    /// below it: it starts small, and sends less when the server's answers slow down or it asks
+    /// to wait.
+    #[arg(long, default_value_t = hybridsync_microsoft::bulk::DEFAULT_CEILING)]
+    pub ceiling: usize,
     /// `test` only: also test mailboxes that passed before (after a certificate rotation).
     #[arg(long)]
     pub include_passed: bool,
@@ -301,16 +300,15 @@ fn only_test_retests(a: MailboxArgs) -> Result<MailboxArgs, ErrorPayload> {
 async fn bulk(a: MailboxArgs, actions: Actions) -> Result<u8, ErrorPayload> {
     let filter = a.filter.filter();
     filter.odata()?;
-    if a.batch_size == 0 || a.batch_size > 1000 || a.concurrency == 0 || a.concurrency > 64 {
-        return Err(ErrorPayload::new("invalid_input", "--batch-size must be 1–1000 and --concurrency 1–64.", Some("input.fix-value")));
-    }
+    let bulk = BulkOptions::with_ceiling(a.ceiling)
+        .map_err(|e| ErrorPayload::new("invalid_input", format!("--ceiling: {e}. Give how many requests at once the server may get, e.g. --ceiling 8."), Some("input.fix-value")))?;
     let client = client(&a.crm).await?;
     let step = MailboxesStep {
         client,
         profile_name: a.profile.clone(),
         filter,
         actions,
-        bulk: BulkOptions { batch_size: Some(a.batch_size), concurrency: a.concurrency },
+        bulk,
     };
     run_steps(&[&step], a.crm.json, "mailboxes").await
 }

@@ -6,13 +6,14 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use hybridsync_microsoft::dynamics::{BulkOptions, BulkOutcome, Update, MAX_PAGE_SIZE};
+use hybridsync_microsoft::dynamics::{BulkOptions, BulkOutcome, BulkProgress, Update, MAX_PAGE_SIZE};
 use hybridsync_microsoft::Dynamics;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use ts_rs::TS;
 
 use super::profile::{odata_string, url_query};
+use crate::org_lock::OrgLock;
 use crate::{Change, CheckReport, ErrorPayload, Finding, Severity, Step, StepContext};
 
 pub const STEP_ID: &str = "mailboxes";
@@ -271,14 +272,36 @@ pub async fn alerts(client: &Dynamics, mailbox_ids: &[String]) -> Result<Vec<Mai
     Ok(out)
 }
 
-/// Sends the updates in bulk and reports progress per batch as events.
-pub async fn apply_bulk(client: &Arc<Dynamics>, updates: Vec<Update>, opts: &BulkOptions, ctx: &StepContext) -> BulkOutcome {
+/// Sends the updates in bulk at the server's own pace ([`hybridsync_microsoft::bulk`]), holding
+/// the organization so a second run waits its turn ([`OrgLock`]), and reports progress with the
+/// time left as events.
+pub async fn apply_bulk(client: &Arc<Dynamics>, updates: Vec<Update>, opts: &BulkOptions, ctx: &StepContext) -> Result<BulkOutcome, ErrorPayload> {
+    let organization = client.service_root().split("/api/data/").next().unwrap_or_default().to_string();
+    let _held = OrgLock::acquire(&organization, "a bulk mailbox run")?;
     let total = updates.len() as u32;
-    client
+    Ok(client
         .bulk_patch(updates, opts, |p| {
-            ctx.events.progress(STEP_ID, p.done as u32, total, format!("{} of {} mailboxes updated, {} failed", p.done, p.total, p.failed));
+            ctx.events.progress(STEP_ID, (p.done + p.failed) as u32, total, progress_label(&p));
         })
-        .await
+        .await)
+}
+
+/// "4,200 of 10,000 mailboxes updated, 0 failed; 12 requests at once; about 8 s left".
+pub fn progress_label(p: &BulkProgress) -> String {
+    let eta = match p.eta_seconds {
+        Some(s) if s >= 90.0 => format!("; about {} min left", (s / 60.0).round() as u64),
+        Some(s) => format!("; about {} s left", s.ceil() as u64),
+        None => String::new(),
+    };
+    format!(
+        "{} of {} mailboxes updated, {} failed; {} request{} at once (at most {}){eta}",
+        p.done,
+        p.total,
+        p.failed,
+        p.in_flight,
+        if p.in_flight == 1 { "" } else { "s" },
+        p.window
+    )
 }
 
 pub struct MailboxesStep {
@@ -347,7 +370,7 @@ impl Step for MailboxesStep {
                     .collect()
             })
             .unwrap_or_default();
-        let outcome = apply_bulk(&self.client, updates, &self.bulk, ctx).await;
+        let outcome = apply_bulk(&self.client, updates, &self.bulk, ctx).await?;
         if outcome.failed.is_empty() {
             return Ok(());
         }

@@ -35,9 +35,13 @@ pub struct Knobs {
     pub op_time: Duration,
     /// At most this many requests are served at once; the rest wait. `None`: no limit.
     pub capacity: Option<usize>,
-    /// Share of requests (0.0–1.0) that fail: a quarter each 429 + Retry-After, 503, connection reset
-    /// before the work, connection reset after the work (the answer is lost).
-    pub fault_rate: f64,
+    /// Shares of requests that fail, by kind.
+    pub faults: FaultRates,
+    /// How long a request hit by a time-out fault hangs before its connection drops.
+    pub stall: Duration,
+    /// Send Dataverse's `x-ms-dop-hint` answer header with this value (a recommended number of
+    /// requests at once); on-premises servers send none.
+    pub dop_hint: Option<usize>,
     /// The `Retry-After` seconds of a 429.
     pub retry_after_secs: u64,
     /// Time from scheduling a Test & Enable to its result.
@@ -50,9 +54,131 @@ impl Default for Knobs {
             latency: Duration::ZERO,
             op_time: Duration::ZERO,
             capacity: None,
-            fault_rate: 0.0,
+            faults: FaultRates::default(),
+            stall: Duration::from_secs(60),
+            dop_hint: None,
             retry_after_secs: 1,
             test_delay: Duration::from_millis(300),
+        }
+    }
+}
+
+/// Shares of requests (each 0.0–1.0, together at most 1.0) that fail, by kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct FaultRates {
+    /// 429 Too Many Requests with `Retry-After`.
+    pub throttled: f64,
+    /// 503 Service Unavailable.
+    pub unavailable: f64,
+    /// The connection drops: half before the work, half after it (the answer is lost).
+    pub reset: f64,
+    /// The request hangs for the knobs' `stall`, then its connection drops.
+    pub timeout: f64,
+}
+
+impl FaultRates {
+    /// `total` spread evenly over 429, 503 and resets (a bad day's mix, no time-outs).
+    pub fn even(total: f64) -> FaultRates {
+        let third = total.clamp(0.0, 1.0) / 3.0;
+        FaultRates { throttled: third, unavailable: third, reset: third, timeout: 0.0 }
+    }
+
+    pub fn total(&self) -> f64 {
+        self.throttled + self.unavailable + self.reset + self.timeout
+    }
+
+    /// Checked: each share within 0–1, together at most 1.
+    pub fn validate(&self) -> Result<(), String> {
+        let all = [self.throttled, self.unavailable, self.reset, self.timeout];
+        if all.iter().any(|r| !(0.0..=1.0).contains(r)) || self.total() > 1.0 + 1e-9 {
+            return Err("each fault rate must be between 0 and 1, and together at most 1".into());
+        }
+        Ok(())
+    }
+}
+
+/// What the simulated server saw of its queue since the last [`Dynamics::reset_load`]: requests
+/// waiting for a slot (peak, and the mean over time), the share of their time at the server spent
+/// waiting, and how many it served at once.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct LoadStats {
+    pub requests: u64,
+    pub peak_queue: usize,
+    pub mean_queue: f64,
+    /// Time waiting for a slot over time at the server (waiting plus served), all requests.
+    pub queue_wait_share: f64,
+    pub peak_served: usize,
+    pub mean_served: f64,
+    pub seconds: f64,
+}
+
+/// The running sums behind [`LoadStats`].
+#[derive(Debug)]
+pub(crate) struct LoadMeter {
+    since: std::time::Instant,
+    last: std::time::Instant,
+    queue: usize,
+    served: usize,
+    requests: u64,
+    peak_queue: usize,
+    peak_served: usize,
+    /// Integrals over time of the queue and of the requests served (request-seconds).
+    queue_area: f64,
+    served_area: f64,
+}
+
+impl Default for LoadMeter {
+    fn default() -> Self {
+        let now = std::time::Instant::now();
+        LoadMeter { since: now, last: now, queue: 0, served: 0, requests: 0, peak_queue: 0, peak_served: 0, queue_area: 0.0, served_area: 0.0 }
+    }
+}
+
+impl LoadMeter {
+    fn advance(&mut self) {
+        let now = std::time::Instant::now();
+        let dt = now.saturating_duration_since(self.last).as_secs_f64();
+        self.queue_area += self.queue as f64 * dt;
+        self.served_area += self.served as f64 * dt;
+        self.last = now;
+    }
+
+    pub(crate) fn queued(&mut self) {
+        self.advance();
+        self.requests += 1;
+        self.queue += 1;
+        self.peak_queue = self.peak_queue.max(self.queue);
+    }
+
+    pub(crate) fn started(&mut self) {
+        self.advance();
+        self.queue = self.queue.saturating_sub(1);
+        self.served += 1;
+        self.peak_served = self.peak_served.max(self.served);
+    }
+
+    pub(crate) fn dequeued(&mut self) {
+        self.advance();
+        self.queue = self.queue.saturating_sub(1);
+    }
+
+    pub(crate) fn finished(&mut self) {
+        self.advance();
+        self.served = self.served.saturating_sub(1);
+    }
+
+    fn stats(&mut self) -> LoadStats {
+        self.advance();
+        let seconds = self.last.saturating_duration_since(self.since).as_secs_f64();
+        let total = self.queue_area + self.served_area;
+        LoadStats {
+            requests: self.requests,
+            peak_queue: self.peak_queue,
+            mean_queue: if seconds > 0.0 { self.queue_area / seconds } else { 0.0 },
+            queue_wait_share: if total > 0.0 { self.queue_area / total } else { 0.0 },
+            peak_served: self.peak_served,
+            mean_served: if seconds > 0.0 { self.served_area / seconds } else { 0.0 },
+            seconds,
         }
     }
 }
@@ -64,6 +190,7 @@ pub struct FaultCounts {
     pub unavailable: u64,
     pub reset_before: u64,
     pub reset_after: u64,
+    pub timed_out: u64,
 }
 
 #[derive(Debug)]
@@ -73,6 +200,7 @@ pub struct Dynamics {
     pub(crate) slots: Mutex<Option<Arc<Semaphore>>>,
     rng: AtomicU64,
     pub(crate) faults: Mutex<FaultCounts>,
+    pub(crate) meter: Mutex<LoadMeter>,
     next_tx: AtomicU64,
     throttle_burst: AtomicU64,
 }
@@ -85,6 +213,7 @@ impl Default for Dynamics {
             slots: Mutex::default(),
             rng: AtomicU64::new(0x9E37_79B9_7F4A_7C15),
             faults: Mutex::default(),
+            meter: Mutex::default(),
             next_tx: AtomicU64::new(1),
             throttle_burst: AtomicU64::new(0),
         }
@@ -125,6 +254,18 @@ impl Dynamics {
     /// Every accepted write that changed a record, in order.
     pub fn audit(&self) -> Vec<AuditEntry> {
         lock(&self.store).audit.clone()
+    }
+
+    /// The queue as the server saw it since the last reset (or the start).
+    pub fn load_stats(&self) -> LoadStats {
+        lock(&self.meter).stats()
+    }
+
+    /// Starts measuring the queue afresh (requests in flight keep counting).
+    pub fn reset_load(&self) {
+        let mut m = lock(&self.meter);
+        let (queue, served) = (m.queue, m.served);
+        *m = LoadMeter { queue, served, ..LoadMeter::default() };
     }
 
     pub fn fault_counts(&self) -> FaultCounts {

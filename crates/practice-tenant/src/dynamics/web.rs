@@ -57,50 +57,87 @@ async fn load(State(app): State<Arc<AppState>>, req: Request, next: Next) -> Res
     }
     let mut reset_after = false;
     let burst = dy.take_throttle();
-    if burst || knobs.fault_rate > 0.0 {
+    let rates = knobs.faults;
+    if burst || rates.total() > 0.0 {
         let r = if burst { 0.0 } else { dy.roll() };
-        if burst || r < knobs.fault_rate {
-            let kind = if burst { 0 } else { (r / knobs.fault_rate * 4.0) as u32 };
-            match kind {
-                0 => {
-                    lock(&dy.faults).throttled += 1;
-                    // ms-api.md §8 (P-LIM): 429 + Retry-After.
-                    let e = DvError::new(
-                        StatusCode::TOO_MANY_REQUESTS,
-                        CODE_THROTTLED,
-                        "Number of requests exceeded the limit of 6000 over time window of 300 seconds.",
-                    );
-                    let mut resp = error_response(&e);
-                    resp.headers_mut().insert(header::RETRY_AFTER, knobs.retry_after_secs.into());
-                    return resp;
-                }
-                1 => {
-                    lock(&dy.faults).unavailable += 1;
-                    return (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable").into_response();
-                }
-                2 => {
-                    lock(&dy.faults).reset_before += 1;
-                    return reset();
-                }
-                _ => {
-                    lock(&dy.faults).reset_after += 1;
-                    reset_after = true;
-                }
+        let (t, u, x) = (rates.throttled, rates.throttled + rates.unavailable, rates.throttled + rates.unavailable + rates.reset);
+        if burst || r < t {
+            lock(&dy.faults).throttled += 1;
+            // ms-api.md §8 (P-LIM): 429 + Retry-After.
+            let e = DvError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                CODE_THROTTLED,
+                "Number of requests exceeded the limit of 6000 over time window of 300 seconds.",
+            );
+            let mut resp = error_response(&e);
+            resp.headers_mut().insert(header::RETRY_AFTER, knobs.retry_after_secs.into());
+            return resp;
+        } else if r < u {
+            lock(&dy.faults).unavailable += 1;
+            return (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable").into_response();
+        } else if r < x {
+            // Half before the work, half after it (the answer is lost on the way back).
+            if r < u + (x - u) / 2.0 {
+                lock(&dy.faults).reset_before += 1;
+                return reset();
             }
+            lock(&dy.faults).reset_after += 1;
+            reset_after = true;
+        } else if r < rates.total() {
+            lock(&dy.faults).timed_out += 1;
+            tokio::time::sleep(knobs.stall).await;
+            return reset();
         }
     }
     let slots = lock(&dy.slots).clone();
-    let _permit = match &slots {
+    let mut metered = Metered::queued(dy);
+    let permit = match &slots {
         Some(s) => s.acquire().await.ok(),
         None => None,
     };
-    let resp = next.run(req).await;
+    metered.started();
+    let mut resp = next.run(req).await;
+    drop(metered);
+    drop(permit);
+    if let Some(hint) = knobs.dop_hint {
+        // Dataverse's recommended degree of parallelism (ms-api.md §6.5), when the knob sets one.
+        resp.headers_mut().insert("x-ms-dop-hint", hint.into());
+    }
     if reset_after {
         // The server did the work; the answer is lost on the way back.
         let _ = axum::body::to_bytes(resp.into_body(), usize::MAX).await;
         return reset();
     }
     resp
+}
+
+/// A request in the server's queue, then served; counted out when it ends or is dropped.
+struct Metered<'a> {
+    dy: &'a super::Dynamics,
+    served: bool,
+}
+
+impl<'a> Metered<'a> {
+    fn queued(dy: &'a super::Dynamics) -> Self {
+        lock(&dy.meter).queued();
+        Metered { dy, served: false }
+    }
+
+    fn started(&mut self) {
+        lock(&self.dy.meter).started();
+        self.served = true;
+    }
+}
+
+impl Drop for Metered<'_> {
+    fn drop(&mut self) {
+        let mut m = lock(&self.dy.meter);
+        if self.served {
+            m.finished();
+        } else {
+            m.dequeued();
+        }
+    }
 }
 
 fn caller(app: &AppState, headers: &HeaderMap) -> Result<String, DvError> {

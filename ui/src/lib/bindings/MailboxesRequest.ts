@@ -3,4 +3,8 @@ import type { Actions } from "./Actions";
 import type { CrmTarget } from "./CrmTarget";
 import type { MailboxFilter } from "./MailboxFilter";
 
-export type MailboxesRequest = { target: CrmTarget, profile_name: string, filter: MailboxFilter, actions: Actions, };
+export type MailboxesRequest = { target: CrmTarget, profile_name: string, filter: MailboxFilter, actions: Actions, 
+/**
+ * "Use at most N requests at once"; the app's default ceiling when absent.
+ */
+ceiling: number | null, };
