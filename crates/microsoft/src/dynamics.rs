@@ -211,20 +211,9 @@ impl Dynamics {
     }
 
     /// One request with retries. `repeatable`: the request may be sent again after a lost
-    /// connection (the server may have done it already).
+    /// connection (the server may have done it already). `seen` learns what the attempts met (for
+    /// the bulk controller).
     async fn send(
-        &self,
-        method: Method,
-        url: &str,
-        headers: &[(&str, String)],
-        body: Option<(&str, String)>,
-        repeatable: bool,
-    ) -> Result<Answer> {
-        self.send_seen(method, url, headers, body, repeatable, &mut Attempts::default()).await
-    }
-
-    /// [`Self::send`], telling `seen` what the attempts met (for the bulk controller).
-    async fn send_seen(
         &self,
         method: Method,
         url: &str,
@@ -325,7 +314,7 @@ impl Dynamics {
             Some(n) => vec![("Prefer", format!("odata.maxpagesize={}", n.clamp(1, MAX_PAGE_SIZE)))],
             None => Vec::new(),
         };
-        let a = self.send(Method::GET, &url, &headers, None, true).await?;
+        let a = self.send(Method::GET, &url, &headers, None, true, &mut Attempts::default()).await?;
         let a = self.check(&url, a)?;
         let v = serde_json::from_slice(&a.body).map_err(|e| Error::Http {
             url: url.clone(),
@@ -365,7 +354,7 @@ impl Dynamics {
     /// (it might create a second row): the caller looks it up again instead.
     pub async fn create(&self, set: &str, body: &Value) -> Result<String> {
         let url = self.url(set);
-        let a = self.send(Method::POST, &url, &[], Some(("application/json", body.to_string())), false).await?;
+        let a = self.send(Method::POST, &url, &[], Some(("application/json", body.to_string())), false, &mut Attempts::default()).await?;
         let a = self.check(&url, a)?;
         let id = a
             .headers
@@ -380,7 +369,7 @@ impl Dynamics {
     pub async fn patch(&self, set: &str, id: &str, body: &Value) -> Result<()> {
         let url = self.url(&format!("{set}({id})"));
         let a = self
-            .send(Method::PATCH, &url, &[("If-Match", "*".into())], Some(("application/json", body.to_string())), true)
+            .send(Method::PATCH, &url, &[("If-Match", "*".into())], Some(("application/json", body.to_string())), true, &mut Attempts::default())
             .await?;
         self.check(&url, a)?;
         Ok(())
@@ -404,7 +393,7 @@ impl Dynamics {
         let repeatable = ops.iter().all(|o| o.method == "GET" || (o.method == "PATCH" && o.if_match_any));
         let url = self.url("$batch");
         let a = self
-            .send_seen(Method::POST, &url, &[], Some((&format!("multipart/mixed; boundary={boundary}"), body)), repeatable, seen)
+            .send(Method::POST, &url, &[], Some((&format!("multipart/mixed; boundary={boundary}"), body)), repeatable, seen)
             .await?;
         let a = self.check(&url, a)?;
         let ct = a.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
