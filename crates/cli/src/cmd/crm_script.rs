@@ -1,6 +1,6 @@
 //! `hybridsync crm-script --out FILE …`: write the CRM-server PowerShell script; `hybridsync
 //! crm-script import RESULT.json`: read the result file it wrote (done, or findings).
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use hybridsync_certs::{write_atomic, FileAccess};
@@ -70,7 +70,7 @@ fn missing(flag: &str) -> ErrorPayload {
     ErrorPayload::new("invalid_input", format!("{flag} is required to generate the script"), None)
 }
 
-fn certificate(path: &PathBuf, var: Option<&str>) -> Result<TrustCertificate, ErrorPayload> {
+fn certificate(path: &Path, var: Option<&str>) -> Result<TrustCertificate, ErrorPayload> {
     let password = match var {
         Some(v) => Some(std::env::var(v).map_err(|_| ErrorPayload::new("invalid_input", format!("the environment variable {v} is not set"), None))?),
         None => None,
