@@ -86,6 +86,32 @@ pub fn check_url(url: &str) -> Result<url::Url, ErrorPayload> {
     Ok(u)
 }
 
+/// A client for `target`, signed in with the saved sign-in, and what WhoAmI/RetrieveVersion said.
+pub async fn connect(keychain: &Keychain, target: &CrmTarget) -> Result<(Dynamics, ServerInfo), ErrorPayload> {
+    let resource = resource_of(&target.url)?;
+    let not_signed_in = |d: String| ErrorPayload::new("not_signed_in", format!("{d}. Sign in first: hybridsync signin (or signin --device-code)."), Some("signin.sign-in-again"));
+    let saved = load_saved()?.ok_or_else(|| not_signed_in("nobody is signed in".into()))?;
+    let rt = keychain
+        .refresh_token(&saved.authority, &saved.tenant_id, &saved.account)?
+        .ok_or_else(|| not_signed_in(format!("the OS keychain holds no sign-in for {}", saved.account)))?;
+    let ca = target.ca_file.clone().or(saved.ca_file.clone()).filter(|s| !s.trim().is_empty()).map(PathBuf::from);
+    let transport = Transport::new(&HttpOptions { ca_file: ca, timeout: Duration::from_secs(60) })?;
+    let identity = Identity::new(
+        transport.clone(),
+        ClientConfig { authority: Authority::parse(&saved.authority)?, tenant: saved.tenant_id.clone(), client_id: saved.client_id.clone() },
+    );
+    let scope = format!("{resource}/user_impersonation");
+    let tokens = identity.refresh(&rt, &[scope.as_str(), "offline_access"]).await?;
+    if let Some(new_rt) = &tokens.refresh_token {
+        if *new_rt != rt {
+            keychain.store_refresh_token(&saved.authority, &saved.tenant_id, &saved.account, new_rt)?;
+        }
+    }
+    let client = Dynamics::new(transport, &target.url, &target.api_version, DynamicsAuth::Bearer(tokens.access_token))?;
+    let info = client.server_info().await?;
+    Ok((client, info))
+}
+
 #[cfg(test)]
 mod url_tests {
     use super::check_url;
@@ -113,30 +139,4 @@ mod url_tests {
         let e = check_url("https://svc:S3cret-Url@crm.contoso.com/contoso").unwrap_err();
         assert!(e.message.contains("user name or password") && !e.message.contains("S3cret-Url"), "{}", e.message);
     }
-}
-
-/// A client for `target`, signed in with the saved sign-in, and what WhoAmI/RetrieveVersion said.
-pub async fn connect(keychain: &Keychain, target: &CrmTarget) -> Result<(Dynamics, ServerInfo), ErrorPayload> {
-    let resource = resource_of(&target.url)?;
-    let not_signed_in = |d: String| ErrorPayload::new("not_signed_in", format!("{d}. Sign in first: hybridsync signin (or signin --device-code)."), Some("signin.sign-in-again"));
-    let saved = load_saved()?.ok_or_else(|| not_signed_in("nobody is signed in".into()))?;
-    let rt = keychain
-        .refresh_token(&saved.authority, &saved.tenant_id, &saved.account)?
-        .ok_or_else(|| not_signed_in(format!("the OS keychain holds no sign-in for {}", saved.account)))?;
-    let ca = target.ca_file.clone().or(saved.ca_file.clone()).filter(|s| !s.trim().is_empty()).map(PathBuf::from);
-    let transport = Transport::new(&HttpOptions { ca_file: ca, timeout: Duration::from_secs(60) })?;
-    let identity = Identity::new(
-        transport.clone(),
-        ClientConfig { authority: Authority::parse(&saved.authority)?, tenant: saved.tenant_id.clone(), client_id: saved.client_id.clone() },
-    );
-    let scope = format!("{resource}/user_impersonation");
-    let tokens = identity.refresh(&rt, &[scope.as_str(), "offline_access"]).await?;
-    if let Some(new_rt) = &tokens.refresh_token {
-        if *new_rt != rt {
-            keychain.store_refresh_token(&saved.authority, &saved.tenant_id, &saved.account, new_rt)?;
-        }
-    }
-    let client = Dynamics::new(transport, &target.url, &target.api_version, DynamicsAuth::Bearer(tokens.access_token))?;
-    let info = client.server_info().await?;
-    Ok((client, info))
 }
