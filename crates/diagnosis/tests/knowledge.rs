@@ -127,6 +127,7 @@ fn samples() -> Vec<Sample> {
         code("plan.check-file", "plan.rs", "plan_unreadable", "could not read plan.toml: not found"),
         code("practice.start", "server.rs", "practice_start_failed", "could not listen on 127.0.0.1:0"),
         code("run.cancelled", "engine.rs", "cancelled", "the run was cancelled before it finished"),
+        code("run.already-running", "org_lock.rs", "already_running", "another bulk run is already writing to this organization"),
         code("support.report-bug", "error.rs internal", "internal", "an unexpected answer"),
     ]
 }
