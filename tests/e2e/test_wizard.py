@@ -78,6 +78,9 @@ class TenantDiscovery(unittest.TestCase):
     @unittest.skipUnless(os.environ.get("DBUS_SESSION_BUS_ADDRESS"), "needs a Secret Service: run through scripts/e2e.sh")
     def test_4_device_code_sign_in_keeps_the_token_in_the_keychain_only(self):
         s = self.s
+        # The other end-to-end files' apps (each with a home of its own) may have left their
+        # sign-ins in this test keychain: this app's is the one entry its sign-in adds.
+        before = set(keychain_entries())
         s.click(s.wait('[data-testid="step-signin"]'))
         s.click(s.wait('[data-testid="signin-device-code"]'))
         code = s.wait_text('[data-testid="device-user-code"]', lambda t: len(t.strip()) >= 6, timeout=30).strip()
@@ -95,7 +98,8 @@ class TenantDiscovery(unittest.TestCase):
         self.assertIn("Global Administrator", roles)
         tenant = s.wait_text('[data-testid="signed-in-tenant"]', lambda t: CONTOSO in t)
         self.assertIn(CONTOSO, tenant)
-        self.assertEqual(len(keychain_entries()), 1, "the refresh token is not in the keychain")
+        added = set(keychain_entries()) - before
+        self.assertEqual(len(added), 1, "the refresh token is not in the keychain")
         # Nothing on disk holds a token: the only sign-in file names the tenant and the account.
         for folder, _, files in os.walk(os.path.join(self.desktop.home, "hybridsync")):
             for name in files:
@@ -105,7 +109,8 @@ class TenantDiscovery(unittest.TestCase):
                 self.assertNotIn(b"eyJ", data, f"{name} holds a JWT")
         s.click(s.wait('[data-testid="sign-out"]'))
         s.wait('[data-testid="signin-device-code"]')
-        self.assertEqual(keychain_entries(), [], "sign-out left the refresh token in the keychain")
+        self.assertEqual(set(keychain_entries()) & added, set(), "sign-out left the refresh token in the keychain")
+        self.assertEqual(set(keychain_entries()), before, "sign-out removed exactly its own entry")
 
 
 if __name__ == "__main__":
