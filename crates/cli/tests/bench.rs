@@ -130,6 +130,13 @@ fn dynamics_commands_refuse_bad_input_before_connecting_and_need_a_sign_in() {
     let out = hybridsync(&["mailboxes", "watch", "--url", "https://crm.contoso.com/contoso", "--crm-result", "/nonexistent/hybridsync-crm-result.json"], dir.path());
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read the CRM script result"));
+    // An endless file is refused at the size limit, not read until the memory runs out.
+    #[cfg(unix)]
+    {
+        let out = hybridsync(&["mailboxes", "watch", "--url", "https://crm.contoso.com/contoso", "--crm-result", "/dev/zero"], dir.path());
+        assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read the CRM script result"));
+    }
     let out = hybridsync(&["profile", "apply", "--url", "https://crm.contoso.com/contoso"], dir.path());
     assert_eq!(out.status.code(), Some(8));
     assert!(String::from_utf8_lossy(&out.stderr).contains("Sign in first"));

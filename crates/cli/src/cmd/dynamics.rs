@@ -316,7 +316,7 @@ async fn bulk(a: MailboxArgs, actions: Actions) -> Result<u8, ErrorPayload> {
 /// What the CRM server holds, from the script's result file (`--crm-result`).
 fn read_crm_facts(path: Option<&std::path::Path>) -> Result<Option<CrmFacts>, ErrorPayload> {
     let Some(path) = path else { return Ok(None) };
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = hybridsync_files::read_limited(path, hybridsync_files::MAX_SMALL_FILE).map_err(|e| {
         ErrorPayload::new("file_unreadable", format!("cannot read the CRM script result {}: {e}", path.display()), Some("input.fix-value"))
     })?;
     Ok(Some(CrmFacts::from_result(&crm_script::parse_result(&bytes)?)))
