@@ -14,17 +14,18 @@
 //! larger numbers than large ones, and the tail of a run (small batches, spread over the slots)
 //! keeps the server busy to the end.
 //!
-//! While no answer waits, the allowed slots grow by each answer's load (doubling per round trip,
-//! as TCP's slow start), with small batches and short round trips. The first answer that waited
-//! ends that: Little's law (operations in flight over their round trip, times the time of one)
-//! gives the slots the server has, and the batches grow to their aim. From then on, once per
+//! While answers do not wait, the allowed slots grow by part of each answer's load (TCP's slow
+//! start, at three quarters instead of doubling, and half once answers begin to wait), with small
+//! batches and short round trips. When the smoothed waiting share passes `SLOW_START_EXIT_SHARE`,
+//! the slots go back to what they were one round trip before (plus the headroom) and the batches
+//! grow to their aim. From then on, once per
 //! round trip (as TCP Vegas): answers that waited well over `HEADROOM` set the slots to what the
 //! server served in that round; answers that waited well under it grow them a step. So about a
 //! tenth of the server's time is spent queueing behind the CRM's own users, never much more.
 //! 429 and 503 halve the slots and hold every new request for the `Retry-After` the server named;
 //! a lost connection or a time-out takes a quarter. Dataverse's `x-ms-dop-hint` answer header,
 //! when a server sends one, caps the requests in flight; the admin's ceiling caps them always.
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -59,8 +60,6 @@ pub const NOISE_SHARE: f64 = 0.05;
 pub const SLOW_START_EXIT_SHARE: f64 = 0.1;
 /// The share of server time the controller lets requests queue, to keep the server busy.
 pub const HEADROOM: f64 = 0.1;
-/// How long answers count towards the server's recent pace.
-pub const RECENT: Duration = Duration::from_secs(5);
 
 /// What the admin sets for a bulk run.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -153,8 +152,6 @@ pub struct Controller {
     round_start: Option<Instant>,
     round: Round,
     dop_hint: Option<usize>,
-    /// Answers of the last [`RECENT`]: when, and how many operations.
-    recent: VecDeque<(Instant, usize)>,
     /// The waiting share of the last answers, smoothed (slow start).
     trend: f64,
     /// When slow start last grew at full speed.
@@ -182,7 +179,6 @@ impl Controller {
             round_start: None,
             round: Round::default(),
             dop_hint: None,
-            recent: VecDeque::new(),
             trend: 0.0,
             fast_at: None,
         }
@@ -292,7 +288,7 @@ impl Controller {
     /// The slots a server answering `ops_per_second` keeps busy (Little's law), with `HEADROOM`.
     fn slots_for(&self, ops_per_second: f64) -> Option<f64> {
         let (_, per_op) = self.model?;
-        (per_op > 0.0 && ops_per_second > 0.0).then(|| ops_per_second * per_op * (1.0 + HEADROOM))
+        (per_op > 0.0 && ops_per_second > 0.0).then_some(ops_per_second * per_op * (1.0 + HEADROOM))
     }
 
     fn cut(&mut self, now: Instant) {
@@ -336,10 +332,6 @@ impl Controller {
             }
             Signal::Answered => {}
         }
-        self.recent.push_back((now, ticket.ops));
-        while self.recent.front().is_some_and(|(t, _)| now.saturating_duration_since(*t) > RECENT) {
-            self.recent.pop_front();
-        }
         let fastest = self.fastest.entry(ticket.ops).or_insert(obs.rtt);
         if obs.rtt < *fastest {
             *fastest = obs.rtt;
@@ -355,20 +347,20 @@ impl Controller {
         let share = self.waited(&obs);
         let sent = now.checked_sub(obs.rtt).unwrap_or(now);
         tracing::trace!(ops = ticket.ops, rtt_ms = obs.rtt.as_millis() as u64, share, slots = self.slots, in_flight = self.in_flight, batch = self.batch, slow_start = self.slow_start, "bulk: answer");
+        let stale = self.last_cut.is_some_and(|cut| sent < cut);
+        if self.slow_start && self.model.is_some() && !stale {
+            // Timing noise makes single answers look as if they waited: slow start ends on the
+            // trend of the last few.
+            self.trend = self.trend * 0.6 + share * 0.4;
+        }
         if self.slow_start {
             if self.model.is_none() {
                 self.slots += 1.0;
-            } else if self.last_cut.is_some_and(|cut| sent < cut) {
+            } else if stale {
                 // An answer from before the last cut saw the queue the cut removed.
-            } else if {
-                // Timing noise makes single answers look as if they waited: slow start ends on
-                // the trend of the last few.
-                self.trend = self.trend * 0.6 + share * 0.4;
-                self.trend < SLOW_START_EXIT_SHARE
-            } {
-                // Each answer adds part of its load: the slots grow each round trip until the
-                // queue shows.
-                // Doubling per round trip while no answer waited at all; by half once some did.
+            } else if self.trend < SLOW_START_EXIT_SHARE {
+                // Each answer adds part of its load, so the slots grow each round trip until the
+                // queue shows: by three quarters while no answer waited, by half once some did.
                 let growth = if self.trend > 0.0 { SLOW_START_GROWTH } else { SLOW_START_FAST };
                 if growth == SLOW_START_FAST {
                     self.fast_at = Some(now);
@@ -424,11 +416,6 @@ impl Controller {
         if ticket.ops >= self.batch {
             self.batch = (self.batch * 2).min(self.target_batch()).max(1);
         }
-    }
-
-    /// Whether slow start is still on (tests and progress).
-    pub fn in_slow_start(&self) -> bool {
-        self.slow_start
     }
 }
 
