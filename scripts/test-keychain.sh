@@ -28,12 +28,22 @@ chmod 700 "$XDG_RUNTIME_DIR"
 export HYBRIDSYNC_KEYCHAIN_TESTS=1
 export HYBRIDSYNC_TEST_BINS="${bins[*]}"
 
+# The daemon claims the Secret Service's bus name a moment after it answers; a request before
+# then would have D-Bus start a second daemon with a locked keyring that waits for a prompt.
+wait_for_secret_service='for _ in $(seq 1 100); do
+    dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q "boolean true" && break
+    sleep 0.1
+  done'
+export wait_for_secret_service
+
 dbus-run-session -- bash -c '
   set -euo pipefail
   eval "$(printf keychain-test-password | gnome-keyring-daemon --unlock --components=secrets)"
   export GNOME_KEYRING_CONTROL
   trap "if [ -n \"\${GNOME_KEYRING_PID:-}\" ]; then kill \"\$GNOME_KEYRING_PID\" 2>/dev/null || true; fi" EXIT
-  for bin in $HYBRIDSYNC_TEST_BINS; do "$bin" --include-ignored; done
+  eval "$wait_for_secret_service"
+  # A test that waits on a prompt nobody can answer fails after 10 minutes instead of hanging.
+  for bin in $HYBRIDSYNC_TEST_BINS; do timeout 600 "$bin" --include-ignored; done
 '
 
 # A locked keychain: the daemon runs but nothing unlocked it (a fresh data folder, no --unlock).
@@ -44,7 +54,8 @@ dbus-run-session -- bash -c '
   eval "$(gnome-keyring-daemon --daemonize --components=secrets)"
   export GNOME_KEYRING_CONTROL
   trap "if [ -n \"\${GNOME_KEYRING_PID:-}\" ]; then kill \"\$GNOME_KEYRING_PID\" 2>/dev/null || true; fi" EXIT
+  eval "$wait_for_secret_service"
   for bin in $HYBRIDSYNC_TEST_BINS; do
-    case "$bin" in */keychain-*) "$bin" --include-ignored a_locked_keychain ;; esac
+    case "$bin" in */keychain-*) timeout 600 "$bin" --include-ignored a_locked_keychain ;; esac
   done
 '
