@@ -17,6 +17,12 @@ dbus-run-session --config-file=tests/e2e/session-bus.conf -- bash -c '
   eval "$(printf e2e-keyring-password | gnome-keyring-daemon --unlock --components=secrets)"
   export GNOME_KEYRING_CONTROL
   trap "if [ -n \"\${GNOME_KEYRING_PID:-}\" ]; then kill \"\$GNOME_KEYRING_PID\" 2>/dev/null || true; fi" EXIT
+  # The daemon claims the Secret Service bus name a moment after it answers; an earlier request
+  # would have D-Bus start a second, locked daemon.
+  for _ in $(seq 1 100); do
+    dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q "boolean true" && break
+    sleep 0.1
+  done
   # WebKitWebDriver now and then drops a session under Xvfb (the connection closes mid-test);
   # a second attempt on a fresh app tells that apart from a real failure, which fails both.
   # Every tests/e2e/test_*.py file is one end-to-end suite, run on its own fresh app.
