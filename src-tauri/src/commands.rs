@@ -46,9 +46,13 @@ async fn practice_info(state: &AppState) -> Result<Option<PracticeInfo>, ErrorPa
     let mut slot = state.practice.lock().await;
     if slot.is_none() {
         let dir = hybridsync_core::paths::data_dir().join("practice");
-        let running = Running::start(Options::in_dir(dir))
-            .await
-            .map_err(|e| ErrorPayload::new("practice_start_failed", e.to_string(), Some("practice.start")))?;
+        let running = Running::start(Options::in_dir(dir)).await.map_err(|e| {
+            ErrorPayload::new(
+                "practice_start_failed",
+                e.to_string(),
+                Some("practice.start"),
+            )
+        })?;
         *slot = Some(running);
     }
     Ok(slot.as_ref().map(|r| {
@@ -57,7 +61,10 @@ async fn practice_info(state: &AppState) -> Result<Option<PracticeInfo>, ErrorPa
             authority: r.authority().to_string(),
             client_id: PRACTICE_CLIENT_ID.to_string(),
             ca_file: r.ca_file.display().to_string(),
-            tenant_domain: tenant.as_ref().map(|t| t.default_domain().to_string()).unwrap_or_default(),
+            tenant_domain: tenant
+                .as_ref()
+                .map(|t| t.default_domain().to_string())
+                .unwrap_or_default(),
             tenant_id: tenant.map(|t| t.id).unwrap_or_default(),
         }
     }))
@@ -70,7 +77,9 @@ pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, ErrorPayloa
         log_dir: hybridsync_core::paths::log_dir().display().to_string(),
         mode: state.settings().mode,
         practice: practice_info(&state).await?,
-        client_id: std::env::var("HYBRIDSYNC_CLIENT_ID").ok().filter(|s| !s.trim().is_empty()),
+        client_id: std::env::var("HYBRIDSYNC_CLIENT_ID")
+            .ok()
+            .filter(|s| !s.trim().is_empty()),
         authorities: Authority::presets(),
     })
 }
@@ -88,7 +97,10 @@ pub async fn choose_mode(state: State<'_, AppState>, mode: Mode) -> Result<AppIn
 }
 
 #[tauri::command]
-pub async fn discover_tenant(request: DiscoverRequest, on_event: Channel<Event>) -> Result<TenantReport, ErrorPayload> {
+pub async fn discover_tenant(
+    request: DiscoverRequest,
+    on_event: Channel<Event>,
+) -> Result<TenantReport, ErrorPayload> {
     let sink = EventSink::new(move |e| {
         let _ = on_event.send(e);
     });
@@ -102,8 +114,17 @@ pub async fn diagnostics(state: State<'_, AppState>) -> Result<String, ErrorPayl
         Some(Mode::Microsoft) => "Microsoft 365",
         None => "not chosen",
     };
-    let practice = state.practice.lock().await.as_ref().map(|r| r.authority().to_string());
-    Ok(crate::diagnostics::text(mode, practice.as_deref(), &state.ring))
+    let practice = state
+        .practice
+        .lock()
+        .await
+        .as_ref()
+        .map(|r| r.authority().to_string());
+    Ok(crate::diagnostics::text(
+        mode,
+        practice.as_deref(),
+        &state.ring,
+    ))
 }
 
 /// The UI calls this once its first step is interactive. With `HYBRIDSYNC_STARTUP_PROBE=<file>`
@@ -111,7 +132,11 @@ pub async fn diagnostics(state: State<'_, AppState>) -> Result<String, ErrorPayl
 #[tauri::command]
 pub fn ui_ready(state: State<'_, AppState>, ms: f64) -> Result<(), ErrorPayload> {
     let since_start = state.started.elapsed().as_secs_f64() * 1000.0;
-    tracing::info!(ui_ms = ms, since_start_ms = since_start, "first step interactive");
+    tracing::info!(
+        ui_ms = ms,
+        since_start_ms = since_start,
+        "first step interactive"
+    );
     if let Some(path) = std::env::var_os("HYBRIDSYNC_STARTUP_PROBE") {
         let body = serde_json::json!({"ui_ms": ms, "since_start_ms": since_start, "pid": std::process::id()});
         hybridsync_core::atomic::write(

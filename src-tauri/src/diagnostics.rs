@@ -32,7 +32,12 @@ impl Ring {
     }
 
     pub fn lines(&self) -> Vec<String> {
-        self.lines.lock().unwrap_or_else(|e| e.into_inner()).iter().cloned().collect()
+        self.lines
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .cloned()
+            .collect()
     }
 }
 
@@ -68,13 +73,23 @@ impl<'a> MakeWriter<'a> for Ring {
 
 pub fn text(mode: &str, practice: Option<&str>, ring: &Ring) -> String {
     let mut out = String::new();
-    out.push_str(&format!("Hybrid Sync Wizard {}\n", env!("CARGO_PKG_VERSION")));
-    out.push_str(&format!("OS: {} {}\n", std::env::consts::OS, std::env::consts::ARCH));
+    out.push_str(&format!(
+        "Hybrid Sync Wizard {}\n",
+        env!("CARGO_PKG_VERSION")
+    ));
+    out.push_str(&format!(
+        "OS: {} {}\n",
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    ));
     out.push_str(&format!("Mode: {mode}\n"));
     if let Some(p) = practice {
         out.push_str(&format!("Practice tenant: {p}\n"));
     }
-    out.push_str(&format!("Log folder: {}\n", hybridsync_core::paths::log_dir().display()));
+    out.push_str(&format!(
+        "Log folder: {}\n",
+        hybridsync_core::paths::log_dir().display()
+    ));
     out.push_str("\nRecent log lines:\n");
     for l in ring.lines() {
         out.push_str(&l);

@@ -10,8 +10,8 @@ use hybridsync_microsoft::Graph;
 use hybridsync_practice_tenant::Servers;
 use tauri::State;
 
-use crate::settings::Mode;
 use crate::session::Session;
+use crate::settings::Mode;
 use crate::state::AppState;
 
 async fn graph() -> Result<Graph, ErrorPayload> {
@@ -21,7 +21,12 @@ async fn graph() -> Result<Graph, ErrorPayload> {
 /// The practice tenant's resolver in practice mode; the system's otherwise.
 async fn request(state: &AppState, domain: String) -> DomainRequest {
     let nameserver = match state.settings().mode {
-        Some(Mode::Practice) => state.practice.lock().await.as_ref().map(|r| r.dns.resolver().to_string()),
+        Some(Mode::Practice) => state
+            .practice
+            .lock()
+            .await
+            .as_ref()
+            .map(|r| r.dns.resolver().to_string()),
         _ => None,
     };
     DomainRequest { domain, nameserver }
@@ -33,7 +38,10 @@ pub async fn domains_list() -> Result<Vec<Domain>, ErrorPayload> {
 }
 
 #[tauri::command]
-pub async fn domain_status(state: State<'_, AppState>, domain: String) -> Result<DomainStatus, ErrorPayload> {
+pub async fn domain_status(
+    state: State<'_, AppState>,
+    domain: String,
+) -> Result<DomainStatus, ErrorPayload> {
     domain::status(&graph().await?, &request(&state, domain).await).await
 }
 
@@ -69,25 +77,44 @@ pub async fn domain_verify(
 /// The domain as the tenant had it before a change (`None`: not added).
 async fn known(g: &Graph, domain: &str) -> Result<Option<Domain>, ErrorPayload> {
     let want = domain.trim().trim_end_matches('.').to_ascii_lowercase();
-    Ok(domain::list(g).await?.into_iter().find(|d| d.id.eq_ignore_ascii_case(&want)))
+    Ok(domain::list(g)
+        .await?
+        .into_iter()
+        .find(|d| d.id.eq_ignore_ascii_case(&want)))
 }
 
 /// Records what changed in the session journal; an add or verify that changed nothing records nothing.
-fn record(session: &Session, after: &DomainStatus, before: Option<Domain>, field: &str) -> Result<(), ErrorPayload> {
-    let was = |d: &Option<Domain>| d.as_ref().map(|d| serde_json::json!({"isVerified": d.is_verified}));
+fn record(
+    session: &Session,
+    after: &DomainStatus,
+    before: Option<Domain>,
+    field: &str,
+) -> Result<(), ErrorPayload> {
+    let was = |d: &Option<Domain>| {
+        d.as_ref()
+            .map(|d| serde_json::json!({"isVerified": d.is_verified}))
+    };
     let (b, a) = (was(&before), was(&after.tenant));
     if b == a {
         return Ok(());
     }
     session.record_change(
         "domains",
-        Change { target: format!("graph:domains/{}", after.domain), field: field.into(), before: b, after: a },
+        Change {
+            target: format!("graph:domains/{}", after.domain),
+            field: field.into(),
+            before: b,
+            after: a,
+        },
     )
 }
 
 /// Practice mode only: publishes the domain's TXT record on the practice name servers.
 #[tauri::command]
-pub async fn domain_publish_practice(state: State<'_, AppState>, domain: String) -> Result<(), ErrorPayload> {
+pub async fn domain_publish_practice(
+    state: State<'_, AppState>,
+    domain: String,
+) -> Result<(), ErrorPayload> {
     let slot = state.practice.lock().await;
     let running = match (state.settings().mode, slot.as_ref()) {
         (Some(Mode::Practice), Some(r)) => r,
@@ -100,5 +127,11 @@ pub async fn domain_publish_practice(state: State<'_, AppState>, domain: String)
         .publish(&domain, Servers::All)
         .await
         .map(|_| ())
-        .ok_or_else(|| ErrorPayload::new("not_found", format!("the practice tenant has no domain {domain}: add it first"), Some("domains.add-first")))
+        .ok_or_else(|| {
+            ErrorPayload::new(
+                "not_found",
+                format!("the practice tenant has no domain {domain}: add it first"),
+                Some("domains.add-first"),
+            )
+        })
 }

@@ -10,8 +10,8 @@ mod save_dialog;
 mod session;
 mod settings;
 mod signin;
-mod troubleshoot;
 mod state;
+mod troubleshoot;
 mod trust;
 
 use std::time::Instant;
@@ -21,7 +21,10 @@ pub fn run() {
     platform::prepare();
     let ring = diagnostics::Ring::new(400);
     let _guard = hybridsync_core::logging::init(vec![ring.layer()]);
-    tracing::info!(version = env!("CARGO_PKG_VERSION"), "Hybrid Sync Wizard starting");
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        "Hybrid Sync Wizard starting"
+    );
     let practice = std::env::args().any(|a| a == "--practice-if-unconfigured");
     let app_state = state::AppState::new(started, ring, practice);
     let result = tauri::Builder::default()

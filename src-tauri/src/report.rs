@@ -28,7 +28,10 @@ pub struct ReportWritten {
 
 const TITLES: &[(&str, &str)] = &[
     ("domains", "Add and verify the domain"),
-    ("trust", "Upload certificate to the Dynamics service principal"),
+    (
+        "trust",
+        "Upload certificate to the Dynamics service principal",
+    ),
     ("profile", "Email server profile"),
     ("defaults", "Organization defaults for server-side sync"),
     ("mailboxes", "Configure, approve and test mailboxes"),
@@ -44,12 +47,20 @@ pub async fn report_export(
 ) -> Result<ReportWritten, ErrorPayload> {
     let ext = match request.format.as_str() {
         "html" | "json" | "md" => request.format.clone(),
-        other => return Err(ErrorPayload::new("invalid_input", format!("report format {other:?}: choose html, json or md"), None)),
+        other => {
+            return Err(ErrorPayload::new(
+                "invalid_input",
+                format!("report format {other:?}: choose html, json or md"),
+                None,
+            ))
+        }
     };
     let records = session.records()?;
     let mode = app.settings().mode;
     let practice = app.practice.lock().await;
-    let tenant = practice.as_ref().and_then(|r| r.sim.tenants().into_iter().next());
+    let tenant = practice
+        .as_ref()
+        .and_then(|r| r.sim.tenants().into_iter().next());
     let environment = hybridsync_report::Environment {
         hybridsync_version: env!("CARGO_PKG_VERSION").to_string(),
         os: std::env::consts::OS.to_string(),
@@ -77,9 +88,14 @@ pub async fn report_export(
         "json" => ("Report (JSON)", &["json"]),
         _ => ("Report (Markdown)", &["md"]),
     };
-    let path = crate::save_dialog::choose(&handle, &format!("hybridsync-report.{ext}"), filter).await?;
+    let path =
+        crate::save_dialog::choose(&handle, &format!("hybridsync-report.{ext}"), filter).await?;
     let w = hybridsync_report::write_report(&report, &path).map_err(|e| {
-        ErrorPayload::new("file_unwritable", e.to_string(), Some("files.check-permissions"))
+        ErrorPayload::new(
+            "file_unwritable",
+            e.to_string(),
+            Some("files.check-permissions"),
+        )
     })?;
     Ok(ReportWritten {
         path: w.path.display().to_string(),
@@ -94,10 +110,18 @@ pub async fn report_export(
 /// (its version), the troubleshooting cards shown, the mailbox table of the connected organization
 /// (read now), and the certificate made in this window. A mailbox table that cannot be read is a
 /// finding of the report, not a failed export.
-async fn add_observations(report: &mut hybridsync_report::RunReport, session: &Session, trust: &TrustState) {
+async fn add_observations(
+    report: &mut hybridsync_report::RunReport,
+    session: &Session,
+    trust: &TrustState,
+) {
     let saved = hybridsync_core::steps::signin::load_saved().ok().flatten();
     let server = crate::dynamics::connected_server().await;
-    hybridsync_core::run_report::connected_to(report, saved.as_ref(), server.as_ref().map(|(url, info)| (url.as_str(), info)));
+    hybridsync_core::run_report::connected_to(
+        report,
+        saved.as_ref(),
+        server.as_ref().map(|(url, info)| (url.as_str(), info)),
+    );
     report.findings.extend(session.cards());
     if let Some(client) = crate::dynamics::connected().await {
         match hybridsync_core::mailbox_table::read(&client, &Default::default()).await {
@@ -106,15 +130,22 @@ async fn add_observations(report: &mut hybridsync_report::RunReport, session: &S
                 step: Some("mailboxes".into()),
                 code: e.code.clone(),
                 severity: hybridsync_report::Severity::Warning,
-                message: format!("The mailbox table could not be read for this report: {}", e.message),
+                message: format!(
+                    "The mailbox table could not be read for this report: {}",
+                    e.message
+                ),
                 evidence: Vec::new(),
                 remediation: None,
             }),
         }
     }
     if let Some(c) = trust.certificate() {
-        report.certificates.push(hybridsync_report::CertificateRecord {
-            role: "S2S certificate made in this session (CRM server and Dynamics service principal)".into(),
+        report
+            .certificates
+            .push(hybridsync_report::CertificateRecord {
+            role:
+                "S2S certificate made in this session (CRM server and Dynamics service principal)"
+                    .into(),
             subject: c.subject,
             thumbprint: Some(c.thumbprint),
             not_before: c.not_before,

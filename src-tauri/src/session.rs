@@ -20,12 +20,22 @@ impl Session {
     /// A new session folder under the data folder's `journals/` (named by the start time, UTC).
     pub fn start() -> Session {
         let fmt = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
-        let stamp = time::OffsetDateTime::now_utc().format(&fmt).unwrap_or_else(|_| "session".into());
-        Session::in_dir(hybridsync_core::paths::data_dir().join("journals").join(format!("wizard-{stamp}")))
+        let stamp = time::OffsetDateTime::now_utc()
+            .format(&fmt)
+            .unwrap_or_else(|_| "session".into());
+        Session::in_dir(
+            hybridsync_core::paths::data_dir()
+                .join("journals")
+                .join(format!("wizard-{stamp}")),
+        )
     }
 
     pub fn in_dir(dir: PathBuf) -> Session {
-        Session { dir, next: AtomicU32::new(1), cards: Mutex::new(Vec::new()) }
+        Session {
+            dir,
+            next: AtomicU32::new(1),
+            cards: Mutex::new(Vec::new()),
+        }
     }
 
     /// Keeps the card shown for failure `key`. The same failure shown again replaces it, except that
@@ -45,7 +55,12 @@ impl Session {
 
     /// The cards shown in this window, as findings.
     pub fn cards(&self) -> Vec<FindingRecord> {
-        self.cards.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|(_, _, f)| f.clone()).collect()
+        self.cards
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .map(|(_, _, f)| f.clone())
+            .collect()
     }
 
     /// A fresh journal file for one apply of `step`: a re-apply later in the session is a new run,
@@ -60,7 +75,12 @@ impl Session {
         let mut j = Journal::open(&self.next_journal(step))?;
         j.record(step, Entry::StepStarted)?;
         j.record(step, Entry::ChangeApplied { change })?;
-        j.record(step, Entry::StepDone { facts: serde_json::Value::Null })
+        j.record(
+            step,
+            Entry::StepDone {
+                facts: serde_json::Value::Null,
+            },
+        )
     }
 
     /// Every record of this session, oldest first.
@@ -74,7 +94,10 @@ impl Session {
             Err(e) => {
                 return Err(ErrorPayload::new(
                     "file_unreadable",
-                    format!("cannot read the session journals in {}: {e}", self.dir.display()),
+                    format!(
+                        "cannot read the session journals in {}: {e}",
+                        self.dir.display()
+                    ),
                     Some("files.check-permissions"),
                 ))
             }
@@ -101,7 +124,12 @@ mod tests {
         for (i, d) in ["a.example", "b.example"].iter().enumerate() {
             s.record_change(
                 "domains",
-                Change { target: format!("graph:domains/{d}"), field: "isVerified".into(), before: Some(json!(false)), after: Some(json!(i == 0)) },
+                Change {
+                    target: format!("graph:domains/{d}"),
+                    field: "isVerified".into(),
+                    before: Some(json!(false)),
+                    after: Some(json!(i == 0)),
+                },
             )
             .expect("recorded");
         }
@@ -114,7 +142,10 @@ mod tests {
                 _ => None,
             })
             .collect();
-        assert_eq!(targets, ["graph:domains/a.example", "graph:domains/b.example"]);
+        assert_eq!(
+            targets,
+            ["graph:domains/a.example", "graph:domains/b.example"]
+        );
     }
 
     #[test]
@@ -130,7 +161,11 @@ mod tests {
         };
         s.note_card("a".into(), false, finding("not checked yet"));
         s.note_card("a".into(), true, finding("key missing, confirmed"));
-        s.note_card("a".into(), false, finding("after the fix: every check passes"));
+        s.note_card(
+            "a".into(),
+            false,
+            finding("after the fix: every check passes"),
+        );
         s.note_card("b".into(), false, finding("another failure"));
         let messages: Vec<String> = s.cards().into_iter().map(|f| f.message).collect();
         assert_eq!(messages, ["key missing, confirmed", "another failure"]);

@@ -49,7 +49,14 @@ pub async fn sign_in_browser(
     on_event: Channel<Event>,
 ) -> Result<SignInReport, ErrorPayload> {
     let ctx = context(&state, on_event);
-    signin::sign_in_browser(&request, &Keychain::default(), &ctx, open_system_browser, &LoopbackOptions::default()).await
+    signin::sign_in_browser(
+        &request,
+        &Keychain::default(),
+        &ctx,
+        open_system_browser,
+        &LoopbackOptions::default(),
+    )
+    .await
 }
 
 #[tauri::command]

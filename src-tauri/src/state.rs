@@ -34,19 +34,32 @@ impl AppState {
     }
 
     pub fn settings(&self) -> Settings {
-        self.settings.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.settings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 }
 
 impl AppState {
     pub fn replace_sign_in(&self, token: tokio_util::sync::CancellationToken) {
-        if let Some(old) = self.sign_in.lock().unwrap_or_else(|e| e.into_inner()).replace(token) {
+        if let Some(old) = self
+            .sign_in
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .replace(token)
+        {
             old.cancel();
         }
     }
 
     pub fn cancel_sign_in(&self) {
-        if let Some(t) = self.sign_in.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        if let Some(t) = self
+            .sign_in
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
             t.cancel();
         }
     }

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use hybridsync_core::checks::{card_with_checks, wanted, CheckContext, CrmFacts};
-use hybridsync_core::run_report::card_finding;
 use hybridsync_core::keychain::Keychain;
+use hybridsync_core::run_report::card_finding;
 use hybridsync_core::steps::mailboxes::CHECKED_PER_GROUP;
 use hybridsync_core::steps::signin;
 use hybridsync_core::steps::trust::SCOPES;
@@ -28,7 +28,9 @@ pub async fn troubleshoot(
     session: State<'_, Session>,
     request: TroubleshootRequest,
 ) -> Result<Option<Card>, ErrorPayload> {
-    let Some(first) = card(&request) else { return Ok(None) };
+    let Some(first) = card(&request) else {
+        return Ok(None);
+    };
     let shown = if wanted(&first, &request).is_empty() {
         // Nothing to check automatically: no sign-in or connection is touched.
         Some(first)
@@ -50,9 +52,18 @@ const STEP: &str = "troubleshooting";
 /// Which failure a card is about (the same failure shown again replaces its earlier card) and how
 /// the report names it.
 fn report_subject(r: &TroubleshootRequest) -> (String, String) {
-    let what = r.text.as_deref().or(r.code.as_deref()).unwrap_or("a failed check");
+    let what = r
+        .text
+        .as_deref()
+        .or(r.code.as_deref())
+        .unwrap_or("a failed check");
     let first_line = what.lines().next().unwrap_or(what);
-    let key = format!("{}|{}|{}", r.code.as_deref().unwrap_or(""), first_line, r.mailbox_ids.first().map(String::as_str).unwrap_or(""));
+    let key = format!(
+        "{}|{}|{}",
+        r.code.as_deref().unwrap_or(""),
+        first_line,
+        r.mailbox_ids.first().map(String::as_str).unwrap_or("")
+    );
     let subject = match r.mailbox_ids.len() {
         0 => format!("Failure \"{first_line}\""),
         1 => format!("1 mailbox failed with \"{first_line}\""),
@@ -61,7 +72,11 @@ fn report_subject(r: &TroubleshootRequest) -> (String, String) {
     (key, subject)
 }
 
-async fn context(state: &AppState, trust: &TrustState, request: &TroubleshootRequest) -> CheckContext {
+async fn context(
+    state: &AppState,
+    trust: &TrustState,
+    request: &TroubleshootRequest,
+) -> CheckContext {
     // Not signed in (or no consent for the trust scopes): the checks that need Graph are not run.
     let signed_in = signin::resume(&Keychain::default(), SCOPES).await.ok();
     let crm = match trust.crm_facts() {
@@ -73,7 +88,12 @@ async fn context(state: &AppState, trust: &TrustState, request: &TroubleshootReq
         graph: signed_in.map(|(_, g)| Arc::new(g)),
         dynamics: crate::dynamics::connected().await,
         // At most CHECKED_PER_GROUP failed mailboxes are read for one card (they share the alert).
-        mailbox_ids: request.mailbox_ids.iter().take(CHECKED_PER_GROUP).cloned().collect(),
+        mailbox_ids: request
+            .mailbox_ids
+            .iter()
+            .take(CHECKED_PER_GROUP)
+            .cloned()
+            .collect(),
         crm,
         ..CheckContext::default()
     }
@@ -87,5 +107,8 @@ async fn practice_crm(state: &AppState) -> Option<CrmFacts> {
     let slot = state.practice.lock().await;
     let v = slot.as_ref()?.sim.crm_view();
     let org = hybridsync_practice_tenant::dynamics::PRACTICE_ORG;
-    Some(CrmFacts { certificate_thumbprint: v.certificate_thumbprint, s2s_tenant_id: v.s2s_tenant_ids.get(org).cloned() })
+    Some(CrmFacts {
+        certificate_thumbprint: v.certificate_thumbprint,
+        s2s_tenant_id: v.s2s_tenant_ids.get(org).cloned(),
+    })
 }

@@ -4,8 +4,8 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use hybridsync_certs::{
-    cer_base64, cer_der, generate_password, generate_self_signed, write_atomic, write_pfx, FileAccess, GeneratedCertificate,
-    KeySize, NewCertificate, WindowsVersion,
+    cer_base64, cer_der, generate_password, generate_self_signed, write_atomic, write_pfx,
+    FileAccess, GeneratedCertificate, KeySize, NewCertificate, WindowsVersion,
 };
 use hybridsync_core::checks::CrmFacts;
 use hybridsync_core::keychain::Keychain;
@@ -37,7 +37,11 @@ impl TrustState {
 
     /// The certificate made in this window (public part only), for the report's certificate dates.
     pub fn certificate(&self) -> Option<TrustCertificate> {
-        let held = self.certificate.lock().unwrap_or_else(|e| e.into_inner()).clone()?;
+        let held = self
+            .certificate
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()?;
         trust_certificate(&held).ok()
     }
 }
@@ -100,9 +104,18 @@ pub struct CrmScriptInput {
 }
 
 fn held(state: &TrustState) -> Result<GeneratedCertificate, ErrorPayload> {
-    state.certificate.lock().unwrap_or_else(|e| e.into_inner()).clone().ok_or_else(|| {
-        ErrorPayload::new("no_certificate", "no certificate yet: generate one on the Certificate page first", Some("certificate.choose"))
-    })
+    state
+        .certificate
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone()
+        .ok_or_else(|| {
+            ErrorPayload::new(
+                "no_certificate",
+                "no certificate yet: generate one on the Certificate page first",
+                Some("certificate.choose"),
+            )
+        })
 }
 
 fn trust_certificate(c: &GeneratedCertificate) -> Result<TrustCertificate, ErrorPayload> {
@@ -111,35 +124,60 @@ fn trust_certificate(c: &GeneratedCertificate) -> Result<TrustCertificate, Error
 
 /// Where a file goes: the test hook, else the Documents folder's hybridsync folder.
 fn write(path: &Path, bytes: &[u8], access: FileAccess) -> Result<(), ErrorPayload> {
-    write_atomic(path, bytes, access)
-        .map_err(|e| ErrorPayload::new("file_unwritable", format!("cannot write {}: {e}", path.display()), Some("files.check-permissions")))
+    write_atomic(path, bytes, access).map_err(|e| {
+        ErrorPayload::new(
+            "file_unwritable",
+            format!("cannot write {}: {e}", path.display()),
+            Some("files.check-permissions"),
+        )
+    })
 }
 
 #[tauri::command]
-pub async fn cert_generate(state: State<'_, TrustState>, request: GenerateCertificateRequest) -> Result<CertificateSummary, ErrorPayload> {
+pub async fn cert_generate(
+    state: State<'_, TrustState>,
+    request: GenerateCertificateRequest,
+) -> Result<CertificateSummary, ErrorPayload> {
     let key_size = match request.key_size {
         2048 => KeySize::Rsa2048,
         3072 => KeySize::Rsa3072,
         4096 => KeySize::Rsa4096,
-        other => return Err(ErrorPayload::new("invalid_input", format!("RSA {other} is not offered: choose 2048, 3072 or 4096"), None)),
+        other => {
+            return Err(ErrorPayload::new(
+                "invalid_input",
+                format!("RSA {other} is not offered: choose 2048, 3072 or 4096"),
+                None,
+            ))
+        }
     };
-    if request.common_name.trim().is_empty() || request.valid_days == 0 || request.valid_days > 3650 {
-        return Err(ErrorPayload::new("invalid_input", "give a common name and 1 to 3650 days of validity", None));
+    if request.common_name.trim().is_empty() || request.valid_days == 0 || request.valid_days > 3650
+    {
+        return Err(ErrorPayload::new(
+            "invalid_input",
+            "give a common name and 1 to 3650 days of validity",
+            None,
+        ));
     }
     let mut req = NewCertificate::new(request.common_name.trim());
     req.key_size = key_size;
     req.valid_days = request.valid_days;
-    let generated = generate_self_signed(&req).map_err(|e| ErrorPayload::internal(e.to_string()))?;
+    let generated =
+        generate_self_signed(&req).map_err(|e| ErrorPayload::internal(e.to_string()))?;
     let tc = trust_certificate(&generated)?;
     let now = time::OffsetDateTime::now_utc();
-    let stamp = |t: time::OffsetDateTime| t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    let stamp = |t: time::OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    };
     let summary = CertificateSummary {
         subject: tc.subject.clone(),
         thumbprint_sha1: tc.thumbprint.clone(),
         not_before: stamp(tc.not_before),
         not_after: stamp(tc.not_after),
         days_left: (tc.not_after - now).whole_days(),
-        findings: expiry_finding(Holder::Local, "The certificate", tc.not_after, now).into_iter().collect(),
+        findings: expiry_finding(Holder::Local, "The certificate", tc.not_after, now)
+            .into_iter()
+            .collect(),
     };
     *state.certificate.lock().unwrap_or_else(|e| e.into_inner()) = Some(generated);
     Ok(summary)
@@ -154,22 +192,51 @@ fn windows(v: Option<&str>) -> Result<WindowsVersion, ErrorPayload> {
         "2022" => WindowsVersion::Server2022,
         "2025" => WindowsVersion::Server2025,
         "unknown" => WindowsVersion::Unknown,
-        other => return Err(ErrorPayload::new("invalid_input", format!("unknown Windows Server version {other}"), None)),
+        other => {
+            return Err(ErrorPayload::new(
+                "invalid_input",
+                format!("unknown Windows Server version {other}"),
+                None,
+            ))
+        }
     })
 }
 
 #[tauri::command]
-pub async fn cert_export(app: tauri::AppHandle, state: State<'_, TrustState>, request: ExportRequest) -> Result<ExportReport, ErrorPayload> {
+pub async fn cert_export(
+    app: tauri::AppHandle,
+    state: State<'_, TrustState>,
+    request: ExportRequest,
+) -> Result<ExportReport, ErrorPayload> {
     let c = held(&state)?;
-    let mut report = ExportReport { path: String::new(), pfx_encryption: None, pfx_reason: None, password: None };
+    let mut report = ExportReport {
+        path: String::new(),
+        pfx_encryption: None,
+        pfx_reason: None,
+        password: None,
+    };
     let path = match request.format.as_str() {
         "cer" => {
-            let p = choose(&app, "Dynamics365-S2S.cer", ("Certificate (Base-64)", &["cer"])).await?;
-            write(&p, cer_base64(&c.certificate_der).as_bytes(), FileAccess::Public)?;
+            let p = choose(
+                &app,
+                "Dynamics365-S2S.cer",
+                ("Certificate (Base-64)", &["cer"]),
+            )
+            .await?;
+            write(
+                &p,
+                cer_base64(&c.certificate_der).as_bytes(),
+                FileAccess::Public,
+            )?;
             p
         }
         "der" => {
-            let p = choose(&app, "Dynamics365-S2S-der.cer", ("Certificate (DER)", &["cer"])).await?;
+            let p = choose(
+                &app,
+                "Dynamics365-S2S-der.cer",
+                ("Certificate (DER)", &["cer"]),
+            )
+            .await?;
             write(&p, &cer_der(&c.certificate_der), FileAccess::Public)?;
             p
         }
@@ -178,13 +245,21 @@ pub async fn cert_export(app: tauri::AppHandle, state: State<'_, TrustState>, re
             let keychain = Keychain::default();
             keychain.probe()?;
             let password = generate_password();
-            let pfx = write_pfx(&c.certificate_der, &[], &c.private_key_der, &password, choice.encryption)
-                .map_err(|e| ErrorPayload::internal(e.to_string()))?;
+            let pfx = write_pfx(
+                &c.certificate_der,
+                &[],
+                &c.private_key_der,
+                &password,
+                choice.encryption,
+            )
+            .map_err(|e| ErrorPayload::internal(e.to_string()))?;
             let p = choose(&app, "Dynamics365-S2S.pfx", ("PKCS #12", &["pfx"])).await?;
             write(&p, &pfx, FileAccess::Private)?;
             // The password is kept only once the file it opens exists (a cancelled save keeps none);
             // a PFX whose password could not be kept is removed rather than left unopenable.
-            if let Err(e) = keychain.store_pfx_password(&c.thumbprint_sha1, &Secret::new(password.clone())) {
+            if let Err(e) =
+                keychain.store_pfx_password(&c.thumbprint_sha1, &Secret::new(password.clone()))
+            {
                 let _ = std::fs::remove_file(&p);
                 return Err(e.into());
             }
@@ -193,7 +268,13 @@ pub async fn cert_export(app: tauri::AppHandle, state: State<'_, TrustState>, re
             report.password = Some(password);
             p
         }
-        other => return Err(ErrorPayload::new("invalid_input", format!("unknown export format {other}: cer, der or pfx"), None)),
+        other => {
+            return Err(ErrorPayload::new(
+                "invalid_input",
+                format!("unknown export format {other}: cer, der or pfx"),
+                None,
+            ))
+        }
     };
     report.path = path.display().to_string();
     Ok(report)
@@ -202,7 +283,11 @@ pub async fn cert_export(app: tauri::AppHandle, state: State<'_, TrustState>, re
 async fn step(state: &TrustState) -> Result<TrustStep, ErrorPayload> {
     let certificate = trust_certificate(&held(state)?)?;
     let (_saved, graph) = signin::resume(&Keychain::default(), TRUST_SCOPES).await?;
-    Ok(TrustStep { graph: Arc::new(graph), certificate, crm_domain: None })
+    Ok(TrustStep {
+        graph: Arc::new(graph),
+        certificate,
+        crm_domain: None,
+    })
 }
 
 #[tauri::command]
@@ -211,12 +296,20 @@ pub async fn trust_plan(state: State<'_, TrustState>) -> Result<TrustPlanReport,
     let ctx = StepContext::new(hybridsync_core::EventSink::none());
     let seen = step.check(&ctx).await?;
     let changes = step.plan(&ctx, &seen).await?;
-    let facts = serde_json::from_value(seen.facts.clone()).map_err(|e| ErrorPayload::internal(e.to_string()))?;
-    Ok(TrustPlanReport { facts, findings: seen.findings, changes })
+    let facts = serde_json::from_value(seen.facts.clone())
+        .map_err(|e| ErrorPayload::internal(e.to_string()))?;
+    Ok(TrustPlanReport {
+        facts,
+        findings: seen.findings,
+        changes,
+    })
 }
 
 #[tauri::command]
-pub async fn trust_apply(state: State<'_, TrustState>, session: State<'_, crate::session::Session>) -> Result<Vec<Change>, ErrorPayload> {
+pub async fn trust_apply(
+    state: State<'_, TrustState>,
+    session: State<'_, crate::session::Session>,
+) -> Result<Vec<Change>, ErrorPayload> {
     let step = step(&state).await?;
     let ctx = StepContext::new(hybridsync_core::EventSink::none());
     // One journal per apply, in this window's session folder (the run report reads them all).
@@ -227,7 +320,11 @@ pub async fn trust_apply(state: State<'_, TrustState>, session: State<'_, crate:
 }
 
 #[tauri::command]
-pub async fn crm_script_save(app: tauri::AppHandle, state: State<'_, TrustState>, input: CrmScriptInput) -> Result<String, ErrorPayload> {
+pub async fn crm_script_save(
+    app: tauri::AppHandle,
+    state: State<'_, TrustState>,
+    input: CrmScriptInput,
+) -> Result<String, ErrorPayload> {
     let tc = trust_certificate(&held(&state)?)?;
     let text = crm_script::render(&ScriptRequest {
         cloud: input.cloud,
@@ -238,15 +335,27 @@ pub async fn crm_script_save(app: tauri::AppHandle, state: State<'_, TrustState>
         thumbprint: tc.thumbprint,
         subject: tc.subject,
     })?;
-    let p = choose(&app, "hybridsync-crm-script.ps1", ("PowerShell script", &["ps1"])).await?;
+    let p = choose(
+        &app,
+        "hybridsync-crm-script.ps1",
+        ("PowerShell script", &["ps1"]),
+    )
+    .await?;
     write(&p, text.as_bytes(), FileAccess::Public)?;
     Ok(p.display().to_string())
 }
 
 /// Imports a result file: `path` from the UI's file field (the test hook fills it).
 #[tauri::command]
-pub async fn crm_script_import(state: State<'_, TrustState>, path: String) -> Result<ImportReport, ErrorPayload> {
-    let bytes = hybridsync_files::read_limited(std::path::Path::new(&path), hybridsync_files::MAX_SMALL_FILE).map_err(|e| ErrorPayload::new("file_unreadable", format!("cannot read {path}: {e}"), None))?;
+pub async fn crm_script_import(
+    state: State<'_, TrustState>,
+    path: String,
+) -> Result<ImportReport, ErrorPayload> {
+    let bytes = hybridsync_files::read_limited(
+        std::path::Path::new(&path),
+        hybridsync_files::MAX_SMALL_FILE,
+    )
+    .map_err(|e| ErrorPayload::new("file_unreadable", format!("cannot read {path}: {e}"), None))?;
     let result = crm_script::parse_result(&bytes)?;
     *state.crm.lock().unwrap_or_else(|e| e.into_inner()) = Some(CrmFacts::from_result(&result));
     let expected = held(&state).ok().map(|c| c.thumbprint_sha1);

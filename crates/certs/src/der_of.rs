@@ -14,7 +14,12 @@ pub fn certificate_der(bytes: &[u8], password: Option<&str>) -> Result<Vec<u8>, 
     if let Some(text) = pem::as_text(bytes) {
         if pem::has_pem_header(&text) {
             let blocks = pem::parse(&text)?;
-            if let Some(b) = blocks.iter().find(|b| matches!(b.label.as_str(), "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE")) {
+            if let Some(b) = blocks.iter().find(|b| {
+                matches!(
+                    b.label.as_str(),
+                    "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE"
+                )
+            }) {
                 return Ok(outer(&b.der));
             }
         }
@@ -29,7 +34,9 @@ fn from_der(bytes: &[u8], password: Option<&str>) -> Result<Vec<u8>, CertError> 
     match sniff::classify(bytes) {
         Ok((DerKind::Pfx, o)) => Ok(pfx::open_pfx(o.raw, password)?.certificate_der),
         Ok((DerKind::Certificate, o)) => Ok(o.raw.to_vec()),
-        _ => Err(CertError::NotACertificate { detail: "no certificate found".into() }),
+        _ => Err(CertError::NotACertificate {
+            detail: "no certificate found".into(),
+        }),
     }
 }
 

@@ -24,16 +24,16 @@ mod pfx;
 mod read;
 mod sniff;
 
-pub use hybridsync_files::{write_atomic, FileAccess};
 pub use checks::{EXPIRY_WARNING_DAYS, MIN_RSA_BITS};
+pub use der_of::certificate_der;
 pub use error::CertError;
 pub use export::{cer_base64, cer_der, PfxChoice, WindowsVersion};
 pub use generate::{generate_self_signed, GeneratedCertificate, KeySize, NewCertificate};
+pub use hybridsync_files::{write_atomic, FileAccess};
 pub use inspection::{Inspection, Problem, ProblemCode, Severity};
 pub use password::{generate_password, generate_password_of_length, PASSWORD_LENGTH};
 pub use pfx::{open_pfx, write_pfx, PfxContents, PfxEncryption};
 pub use read::{inspect, inspect_now};
-pub use der_of::certificate_der;
 
 /// SHA-1 of DER bytes in upper-case hex: the Windows "Thumbprint" of a certificate.
 pub fn thumbprint_of(der: &[u8]) -> String {

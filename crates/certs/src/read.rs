@@ -65,8 +65,15 @@ fn inspect_der(
     // One certificate or PFX and nothing after it: trailing bytes mean a damaged or doctored file.
     let trailing = bytes.len() - outer.raw.len();
     if trailing > 0 && matches!(kind, DerKind::Certificate | DerKind::Pfx) {
-        let what = if kind == DerKind::Pfx { "PFX" } else { "certificate" };
-        return Err(CertError::Damaged { what, detail: format!("{trailing} unexpected bytes after it") });
+        let what = if kind == DerKind::Pfx {
+            "PFX"
+        } else {
+            "certificate"
+        };
+        return Err(CertError::Damaged {
+            what,
+            detail: format!("{trailing} unexpected bytes after it"),
+        });
     }
     match kind {
         DerKind::Certificate => {

@@ -16,20 +16,37 @@ pub const INTERNAL: u8 = 10;
 /// the product produces fall through to [`INTERNAL`].
 pub fn for_code(code: &str) -> u8 {
     match code {
-        "invalid_input" | "ca_file_invalid" | "plan_unreadable" | "plan_invalid" | "file_unreadable" => BAD_INPUT,
+        "invalid_input" | "ca_file_invalid" | "plan_unreadable" | "plan_invalid"
+        | "file_unreadable" => BAD_INPUT,
         "script_result_invalid" | "file_unwritable" | "file_exists" => BAD_INPUT,
         // A file the admin named (or its folder) that cannot be used: a bad path, not a bug.
-        "journal_unavailable" | "journal_write_failed" | "plan_write_failed" | "settings_write_failed" | "report_write_failed" => BAD_INPUT,
+        "journal_unavailable"
+        | "journal_write_failed"
+        | "plan_write_failed"
+        | "settings_write_failed"
+        | "report_write_failed" => BAD_INPUT,
         "practice_start_failed" | "no_certificate" => BAD_INPUT,
         "trust_not_confirmed" | "mailboxes_partly_failed" => UNEXPECTED,
-        "tenant_not_found" | "not_a_tenant" | "not_found" | "profile_missing" | "organization_missing" => NOT_FOUND,
+        "tenant_not_found"
+        | "not_a_tenant"
+        | "not_found"
+        | "profile_missing"
+        | "organization_missing" => NOT_FOUND,
         "tls_untrusted" => TLS,
         "timeout" | "network" => NETWORK,
         "http_error" | "malformed_response" => UNEXPECTED,
         // Nothing was done: another run holds the organization (issue 18 item 11).
         "cancelled" | "already_running" => CANCELLED,
-        "signin_timeout" | "signin_state_mismatch" | "signin_declined" | "device_code_expired" | "signin_rejected"
-        | "session_expired" | "graph_unauthorized" | "graph_forbidden" | "role_missing" | "not_signed_in"
+        "signin_timeout"
+        | "signin_state_mismatch"
+        | "signin_declined"
+        | "device_code_expired"
+        | "signin_rejected"
+        | "session_expired"
+        | "graph_unauthorized"
+        | "graph_forbidden"
+        | "role_missing"
+        | "not_signed_in"
         | "browser_open_failed" => AUTH,
         "keychain_unavailable" | "keychain_locked" | "keychain_failed" => KEYCHAIN,
         "ldap_bind_rejected" => AUTH,

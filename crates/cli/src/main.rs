@@ -107,9 +107,15 @@ fn exit_quietly_on_closed_output() {
         if text.starts_with("failed printing to std") && closed_pipe(text) {
             std::process::exit(exit::CANCELLED.into());
         }
-        let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
         let message = hybridsync_core::redact::text(text).into_owned();
-        let _ = writeln!(std::io::stderr(), "error: internal error{place}: {message} (please report it with the log file)");
+        let _ = writeln!(
+            std::io::stderr(),
+            "error: internal error{place}: {message} (please report it with the log file)"
+        );
         tracing::error!(code = "internal", "internal error{place}: {message}");
         std::process::exit(exit::INTERNAL.into());
     }));
@@ -122,14 +128,20 @@ fn closed_pipe(text: &str) -> bool {
 
 fn main() -> ExitCode {
     exit_quietly_on_closed_output();
-    let logs = format!("{AFTER_HELP}\nLog folder: {}", hybridsync_core::paths::log_dir().display());
+    let logs = format!(
+        "{AFTER_HELP}\nLog folder: {}",
+        hybridsync_core::paths::log_dir().display()
+    );
     let matches = Cli::command().after_help(logs).get_matches();
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(c) => c,
         Err(e) => e.exit(),
     };
     let _guard = hybridsync_core::logging::init(progress::stderr_layer(cli.verbose));
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");

@@ -20,7 +20,10 @@ pub fn sink(json: bool) -> (EventSink, Option<ProgressBar>) {
         return (EventSink::none(), None);
     }
     let bar = ProgressBar::new_spinner();
-    bar.set_style(ProgressStyle::with_template("{spinner} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
     bar.enable_steady_tick(Duration::from_millis(100));
     let b = bar.clone();
     let sink = EventSink::new(move |e| {

@@ -42,7 +42,12 @@ fn a_clean_export_exits_0_with_an_empty_findings_list() {
     let dir = tempfile::tempdir().unwrap();
     let f = write(dir.path(), "clean.ldf", CLEAN);
     let out = hybridsync(&["directory", "scan", "--ldif", &f, "--json"], dir.path());
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["findings"], serde_json::json!([]));
 }
@@ -52,23 +57,51 @@ fn findings_exit_1_and_follow_the_contract() {
     let dir = tempfile::tempdir().unwrap();
     let f = write(dir.path(), "dirty.ldf", DIRTY);
     let out = hybridsync(&["directory", "scan", "--ldif", &f, "--json"], dir.path());
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let findings = v["findings"].as_array().unwrap();
-    let rules: Vec<&str> = findings.iter().map(|f| f["rule"].as_str().unwrap()).collect();
-    assert_eq!(rules, ["diacritic", "non_routable_suffix", "duplicate", "duplicate"]);
+    let rules: Vec<&str> = findings
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        ["diacritic", "non_routable_suffix", "duplicate", "duplicate"]
+    );
     for f in findings {
         let mut keys: Vec<&String> = f.as_object().unwrap().keys().collect();
         keys.sort();
-        assert_eq!(keys, ["attribute", "dn", "message", "rule", "severity", "suggestion", "value"]);
+        assert_eq!(
+            keys,
+            [
+                "attribute",
+                "dn",
+                "message",
+                "rule",
+                "severity",
+                "suggestion",
+                "value"
+            ]
+        );
     }
-    assert_eq!(findings[0]["dn"], "CN=Jos\u{e9},OU=Staff,DC=contoso,DC=local");
+    assert_eq!(
+        findings[0]["dn"],
+        "CN=Jos\u{e9},OU=Staff,DC=contoso,DC=local"
+    );
     assert_eq!(findings[0]["attribute"], "userPrincipalName");
     assert_eq!(findings[0]["severity"], "error");
     assert_eq!(findings[0]["suggestion"], "jose@contoso.local");
     // Both members of the duplicate set are reported, each naming the other.
     assert!(findings[2]["message"].as_str().unwrap().contains("CN=Bob"));
-    assert!(findings[3]["message"].as_str().unwrap().contains("CN=Jos\u{e9}"));
+    assert!(findings[3]["message"]
+        .as_str()
+        .unwrap()
+        .contains("CN=Jos\u{e9}"));
 }
 
 #[test]
@@ -86,20 +119,31 @@ fn csv_exports_are_scanned_too_and_human_output_lists_findings() {
     let out = hybridsync(&["directory", "scan", "--csv", &f], dir.path());
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("character") && text.contains("CN=A,DC=contoso,DC=com"), "{text}");
+    assert!(
+        text.contains("character") && text.contains("CN=A,DC=contoso,DC=com"),
+        "{text}"
+    );
 }
 
 #[test]
 fn an_unreadable_file_exits_2_and_names_the_line() {
     let dir = tempfile::tempdir().unwrap();
-    let f = write(dir.path(), "bad.ldf", "dn: CN=A,DC=contoso,DC=com\ncn: A\nthis line has no colon\n");
+    let f = write(
+        dir.path(),
+        "bad.ldf",
+        "dn: CN=A,DC=contoso,DC=com\ncn: A\nthis line has no colon\n",
+    );
     let out = hybridsync(&["directory", "scan", "--ldif", &f, "--json"], dir.path());
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("line 3"), "{err}");
 
-    let f = write(dir.path(), "bad.csv", "DistinguishedName,mail\nCN=A,a@contoso.com\nCN=B\n");
+    let f = write(
+        dir.path(),
+        "bad.csv",
+        "DistinguishedName,mail\nCN=A,a@contoso.com\nCN=B\n",
+    );
     let out = hybridsync(&["directory", "scan", "--csv", &f, "--json"], dir.path());
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);

@@ -235,13 +235,41 @@ fn the_fix_script_and_its_undo_are_written_both_or_neither() {
     let out_dir = dir.path().join("scripts");
     // The undo script's name is taken by a folder with a file in it: it cannot be written.
     std::fs::create_dir_all(out_dir.join("hybridsync-directory-undo.ps1")).unwrap();
-    std::fs::write(out_dir.join("hybridsync-directory-undo.ps1").join("keep"), "x").unwrap();
+    std::fs::write(
+        out_dir.join("hybridsync-directory-undo.ps1").join("keep"),
+        "x",
+    )
+    .unwrap();
     let out = hybridsync(
-        &["directory", "fix-script", "--ldif", export.to_str().unwrap(), "--upn-suffix", "contoso.com", "--out", out_dir.to_str().unwrap()],
+        &[
+            "directory",
+            "fix-script",
+            "--ldif",
+            export.to_str().unwrap(),
+            "--upn-suffix",
+            "contoso.com",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
         dir.path(),
     );
-    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(!out_dir.join("hybridsync-directory-fix.ps1").exists(), "the fix script was left without its undo script");
-    let names: Vec<String> = std::fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-    assert_eq!(names, ["hybridsync-directory-undo.ps1"], "temporary files were left");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !out_dir.join("hybridsync-directory-fix.ps1").exists(),
+        "the fix script was left without its undo script"
+    );
+    let names: Vec<String> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        ["hybridsync-directory-undo.ps1"],
+        "temporary files were left"
+    );
 }

@@ -192,25 +192,58 @@ fn the_bind_password_can_come_from_the_os_keychain() {
     let home = tempfile::tempdir().unwrap();
     let ca = server.ca_file.display().to_string();
     let out = hybridsync(
-        &["directory", "save-password", "--bind-dn", BIND_DN, "--password-env", "HYBRIDSYNC_TEST_BIND_PW"],
+        &[
+            "directory",
+            "save-password",
+            "--bind-dn",
+            BIND_DN,
+            "--password-env",
+            "HYBRIDSYNC_TEST_BIND_PW",
+        ],
         home.path(),
         &[("HYBRIDSYNC_TEST_BIND_PW", PASSWORD)],
     );
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = hybridsync(
         &[
-            "directory", "scan", "--ldap", &server.ldaps_url, "--bind-dn", BIND_DN, "--password-keychain", "--base", BASE,
-            "--ca", &ca, "--page-size", "50", "--json",
+            "directory",
+            "scan",
+            "--ldap",
+            &server.ldaps_url,
+            "--bind-dn",
+            BIND_DN,
+            "--password-keychain",
+            "--base",
+            BASE,
+            "--ca",
+            &ca,
+            "--page-size",
+            "50",
+            "--json",
         ],
         home.path(),
         &[],
     );
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["objects"], 8);
     // Nothing under the app's folder holds the password.
     for entry in walk(home.path()) {
         let text = String::from_utf8_lossy(&std::fs::read(&entry).unwrap()).into_owned();
-        assert!(!text.contains(PASSWORD), "password found in {}", entry.display());
+        assert!(
+            !text.contains(PASSWORD),
+            "password found in {}",
+            entry.display()
+        );
     }
 }

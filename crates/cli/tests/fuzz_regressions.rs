@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 
 fn inputs(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions").join(target);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fuzz/regressions")
+        .join(target);
     let mut out: Vec<(PathBuf, Vec<u8>)> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().path())
@@ -25,7 +27,8 @@ fn now() -> time::OffsetDateTime {
 #[test]
 fn certificate_readers() {
     for (p, data) in inputs("cert_read") {
-        let refused = hybridsync_certs::inspect(&data, Some("fuzz.pfx"), Some("password"), now()).is_err();
+        let refused =
+            hybridsync_certs::inspect(&data, Some("fuzz.pfx"), Some("password"), now()).is_err();
         let _ = hybridsync_certs::inspect(&data, None, None, now());
         let _ = hybridsync_certs::certificate_der(&data, Some("password"));
         if p.to_string_lossy().contains("trailing") {
@@ -69,11 +72,21 @@ fn batch_responses_and_odata_errors() {
     for (p, data) in inputs("batch_response") {
         let started = std::time::Instant::now();
         let text = String::from_utf8_lossy(&data);
-        let (content_type, body) = text.split_once('\n').unwrap_or(("multipart/mixed; boundary=b", &text));
+        let (content_type, body) = text
+            .split_once('\n')
+            .unwrap_or(("multipart/mixed; boundary=b", &text));
         let _ = hybridsync_microsoft::dynamics_batch::parse(body, content_type);
-        let _ = hybridsync_microsoft::dynamics_batch::parse(&text, "multipart/mixed; boundary=batchresponse_1");
+        let _ = hybridsync_microsoft::dynamics_batch::parse(
+            &text,
+            "multipart/mixed; boundary=batchresponse_1",
+        );
         // The fuzzer's -timeout flagged one of these under load; parsing stays far below it.
-        assert!(started.elapsed() < std::time::Duration::from_secs(2), "{} took {:?}", p.display(), started.elapsed());
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
+            "{} took {:?}",
+            p.display(),
+            started.elapsed()
+        );
     }
     for (_, data) in inputs("odata_error") {
         let _ = hybridsync_microsoft::dynamics::error_text(&data);
@@ -87,6 +100,10 @@ fn dns_names() {
         let _ = hybridsync_dns::parse_name(&s);
         let graph = hybridsync_microsoft::domains::normalize_domain(&s);
         let suffix = hybridsync_directory::domain::replacement_suffix(&s);
-        assert!(graph.is_err() && suffix.is_err(), "{} was accepted", p.display());
+        assert!(
+            graph.is_err() && suffix.is_err(),
+            "{} was accepted",
+            p.display()
+        );
     }
 }

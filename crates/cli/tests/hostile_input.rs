@@ -17,7 +17,12 @@ struct Case {
 }
 
 fn case(name: &'static str, want: i32, args: &[&str]) -> Case {
-    Case { name, args: args.iter().map(|s| s.to_string()).collect(), env: Vec::new(), want }
+    Case {
+        name,
+        args: args.iter().map(|s| s.to_string()).collect(),
+        env: Vec::new(),
+        want,
+    }
 }
 
 fn run(home: &Path, work: &Path, c: &Case) -> Output {
@@ -54,7 +59,11 @@ fn contains(hay: &[u8], needle: &str) -> bool {
 #[test]
 fn hostile_input_ends_with_the_documented_exit_no_panic_no_secret_no_half_written_file() {
     let dir = tempfile::tempdir().unwrap();
-    let (home, work, inputs) = (dir.path().join("home"), dir.path().join("work"), dir.path().join("inputs"));
+    let (home, work, inputs) = (
+        dir.path().join("home"),
+        dir.path().join("work"),
+        dir.path().join("inputs"),
+    );
     for d in [&home, &work, &inputs] {
         std::fs::create_dir_all(d).unwrap();
     }
@@ -63,15 +72,38 @@ fn hostile_input_ends_with_the_documented_exit_no_panic_no_secret_no_half_writte
         std::fs::write(&p, bytes).unwrap();
         p.display().to_string()
     };
-    let plan_secret = input("plan-secret.toml", format!("[tenant]\ndomain = \"contoso.com\"\npassword = \"{SECRET}\"\n").as_bytes());
-    let plan_secret_value = input("plan-secret-value.toml", format!("[tenant]\ndomain = [\"{SECRET}\"]\n").as_bytes());
-    let plan_ok = input("plan.toml", b"[tenant]\ndomain = \"contoso.com\"\nauthority = \"https://127.0.0.1:9\"\n");
+    let plan_secret = input(
+        "plan-secret.toml",
+        format!("[tenant]\ndomain = \"contoso.com\"\npassword = \"{SECRET}\"\n").as_bytes(),
+    );
+    let plan_secret_value = input(
+        "plan-secret-value.toml",
+        format!("[tenant]\ndomain = [\"{SECRET}\"]\n").as_bytes(),
+    );
+    let plan_ok = input(
+        "plan.toml",
+        b"[tenant]\ndomain = \"contoso.com\"\nauthority = \"https://127.0.0.1:9\"\n",
+    );
     let empty = input("empty.ldf", b"");
     let upn = input("upn.ldf", b"dn: CN=Bob,DC=contoso,DC=com\nobjectClass: user\nuserPrincipalName:: Ym9i/0Bjb250b3NvLmNvbQ==\n");
     let ldif = input("ok.ldf", b"dn: CN=Jos\xc3\xa9,DC=contoso,DC=local\nobjectClass: user\nuserPrincipalName: jos\xc3\xa9@contoso.local\n");
     let csv_header = input("header.csv", b"DistinguishedName,UserPrincipalName\n");
     let mut der = std::process::Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "/dev/null", "-subj", "/CN=audit", "-days", "30", "-outform", "DER"])
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "/dev/null",
+            "-subj",
+            "/CN=audit",
+            "-days",
+            "30",
+            "-outform",
+            "DER",
+        ])
         .output()
         .expect("the openssl CLI is installed")
         .stdout;
@@ -82,44 +114,264 @@ fn hostile_input_ends_with_the_documented_exit_no_panic_no_secret_no_half_writte
     let pfx_env = ("PFX_PW", "Audit-Pfx-Passw0rd!".to_string());
 
     let mut cases = vec![
-        case("plan with a password key", 2, &["run", "--plan", &plan_secret]),
-        case("plan with a secret where a value belongs", 2, &["run", "--plan", &plan_secret_value]),
-        case("plan missing", 2, &["run", "--plan", "/nonexistent/plan.toml"]),
+        case(
+            "plan with a password key",
+            2,
+            &["run", "--plan", &plan_secret],
+        ),
+        case(
+            "plan with a secret where a value belongs",
+            2,
+            &["run", "--plan", &plan_secret_value],
+        ),
+        case(
+            "plan missing",
+            2,
+            &["run", "--plan", "/nonexistent/plan.toml"],
+        ),
         case("plan is /dev/zero", 2, &["run", "--plan", "/dev/zero"]),
-        case("journal path unusable", 2, &["run", "--plan", &plan_ok, "--journal", "/dev/null/run.jsonl"]),
-        case("report path is a folder", 2, &["run", "--plan", &plan_ok, "--report", dir_out.to_str().unwrap()]),
-        case("report path under a file", 2, &["run", "--plan", &plan_ok, "--report", "/dev/null/r.html"]),
-        case("LDIF is /dev/zero", 2, &["directory", "scan", "--ldif", "/dev/zero"]),
+        case(
+            "journal path unusable",
+            2,
+            &[
+                "run",
+                "--plan",
+                &plan_ok,
+                "--journal",
+                "/dev/null/run.jsonl",
+            ],
+        ),
+        case(
+            "report path is a folder",
+            2,
+            &[
+                "run",
+                "--plan",
+                &plan_ok,
+                "--report",
+                dir_out.to_str().unwrap(),
+            ],
+        ),
+        case(
+            "report path under a file",
+            2,
+            &["run", "--plan", &plan_ok, "--report", "/dev/null/r.html"],
+        ),
+        case(
+            "LDIF is /dev/zero",
+            2,
+            &["directory", "scan", "--ldif", "/dev/zero"],
+        ),
         case("LDIF is empty", 2, &["directory", "scan", "--ldif", &empty]),
-        case("LDIF UPN not UTF-8", 2, &["directory", "scan", "--ldif", &upn]),
-        case("CSV with no row", 2, &["directory", "scan", "--csv", &csv_header]),
-        case("CSV is /dev/zero", 2, &["directory", "scan", "--csv", "/dev/zero"]),
-        case("--upn-suffix not a domain", 2, &["directory", "scan", "--ldif", &ldif, "--upn-suffix", "not a domain!"]),
-        case("--upn-suffix IP address", 2, &["directory", "scan", "--ldif", &ldif, "--upn-suffix", "192.168.1.1"]),
-        case("--upn-suffix extra periods", 2, &["directory", "scan", "--ldif", &ldif, "--upn-suffix", "contoso.com.."]),
-        case("--tenant-domains is /dev/zero", 2, &["directory", "scan", "--ldif", &ldif, "--tenant-domains", "/dev/zero"]),
-        case("fix-script with a bad --upn-suffix", 2, &["directory", "fix-script", "--ldif", &ldif, "--upn-suffix", "co.uk", "--out", "fix"]),
-        case("certificate with trailing bytes", 2, &["cert", "inspect", &trailing]),
-        case("certificate is /dev/zero", 2, &["cert", "inspect", "/dev/zero"]),
-        case("CRM script result is /dev/zero", 2, &["crm-script", "import", "/dev/zero"]),
-        case("domain with extra periods", 2, &["domain", "add", "contoso.com.."]),
-        case("domain is an IP address", 2, &["domain", "add", "192.168.1.1"]),
-        case("CRM URL without organization", 2, &["mailboxes", "list", "--url", "https://127.0.0.1:9"]),
-        case("CRM URL with credentials", 2, &["mailboxes", "list", "--url", &format!("https://svc:{SECRET}@crm.contoso.com/contoso")]),
-        case("CRM URL with a query", 2, &["mailboxes", "list", "--url", "https://crm.contoso.com/contoso?x=1"]),
-        case("CRM URL of the Web API", 2, &["mailboxes", "list", "--url", "https://crm.contoso.com/contoso/api/data/v9.0"]),
-        case("--ca-file is /dev/zero", 2, &["tenant", "discover", "contoso.com", "--authority", "https://127.0.0.1:9", "--ca-file", "/dev/zero"]),
+        case(
+            "LDIF UPN not UTF-8",
+            2,
+            &["directory", "scan", "--ldif", &upn],
+        ),
+        case(
+            "CSV with no row",
+            2,
+            &["directory", "scan", "--csv", &csv_header],
+        ),
+        case(
+            "CSV is /dev/zero",
+            2,
+            &["directory", "scan", "--csv", "/dev/zero"],
+        ),
+        case(
+            "--upn-suffix not a domain",
+            2,
+            &[
+                "directory",
+                "scan",
+                "--ldif",
+                &ldif,
+                "--upn-suffix",
+                "not a domain!",
+            ],
+        ),
+        case(
+            "--upn-suffix IP address",
+            2,
+            &[
+                "directory",
+                "scan",
+                "--ldif",
+                &ldif,
+                "--upn-suffix",
+                "192.168.1.1",
+            ],
+        ),
+        case(
+            "--upn-suffix extra periods",
+            2,
+            &[
+                "directory",
+                "scan",
+                "--ldif",
+                &ldif,
+                "--upn-suffix",
+                "contoso.com..",
+            ],
+        ),
+        case(
+            "--tenant-domains is /dev/zero",
+            2,
+            &[
+                "directory",
+                "scan",
+                "--ldif",
+                &ldif,
+                "--tenant-domains",
+                "/dev/zero",
+            ],
+        ),
+        case(
+            "fix-script with a bad --upn-suffix",
+            2,
+            &[
+                "directory",
+                "fix-script",
+                "--ldif",
+                &ldif,
+                "--upn-suffix",
+                "co.uk",
+                "--out",
+                "fix",
+            ],
+        ),
+        case(
+            "certificate with trailing bytes",
+            2,
+            &["cert", "inspect", &trailing],
+        ),
+        case(
+            "certificate is /dev/zero",
+            2,
+            &["cert", "inspect", "/dev/zero"],
+        ),
+        case(
+            "CRM script result is /dev/zero",
+            2,
+            &["crm-script", "import", "/dev/zero"],
+        ),
+        case(
+            "domain with extra periods",
+            2,
+            &["domain", "add", "contoso.com.."],
+        ),
+        case(
+            "domain is an IP address",
+            2,
+            &["domain", "add", "192.168.1.1"],
+        ),
+        case(
+            "CRM URL without organization",
+            2,
+            &["mailboxes", "list", "--url", "https://127.0.0.1:9"],
+        ),
+        case(
+            "CRM URL with credentials",
+            2,
+            &[
+                "mailboxes",
+                "list",
+                "--url",
+                &format!("https://svc:{SECRET}@crm.contoso.com/contoso"),
+            ],
+        ),
+        case(
+            "CRM URL with a query",
+            2,
+            &[
+                "mailboxes",
+                "list",
+                "--url",
+                "https://crm.contoso.com/contoso?x=1",
+            ],
+        ),
+        case(
+            "CRM URL of the Web API",
+            2,
+            &[
+                "mailboxes",
+                "list",
+                "--url",
+                "https://crm.contoso.com/contoso/api/data/v9.0",
+            ],
+        ),
+        case(
+            "--ca-file is /dev/zero",
+            2,
+            &[
+                "tenant",
+                "discover",
+                "contoso.com",
+                "--authority",
+                "https://127.0.0.1:9",
+                "--ca-file",
+                "/dev/zero",
+            ],
+        ),
     ];
-    let mut c = case("cert new", 0, &["cert", "new", "--common-name", "Audit-S2S", "--out-dir", ".", "--name", "s2s", "--windows-server", "2019", "--password-env", "PFX_PW"]);
+    let mut c = case(
+        "cert new",
+        0,
+        &[
+            "cert",
+            "new",
+            "--common-name",
+            "Audit-S2S",
+            "--out-dir",
+            ".",
+            "--name",
+            "s2s",
+            "--windows-server",
+            "2019",
+            "--password-env",
+            "PFX_PW",
+        ],
+    );
     c.env.push(pfx_env.clone());
     cases.push(c);
-    let mut c = case("cert new over an existing key", 2, &["cert", "new", "--common-name", "Audit-S2S", "--out-dir", ".", "--name", "s2s", "--windows-server", "2019", "--password-env", "PFX_PW"]);
+    let mut c = case(
+        "cert new over an existing key",
+        2,
+        &[
+            "cert",
+            "new",
+            "--common-name",
+            "Audit-S2S",
+            "--out-dir",
+            ".",
+            "--name",
+            "s2s",
+            "--windows-server",
+            "2019",
+            "--password-env",
+            "PFX_PW",
+        ],
+    );
     c.env.push(pfx_env.clone());
     cases.push(c);
     let mut c = case(
         "CRM script: service account with a Unicode quote",
         2,
-        &["crm-script", "--out", "crm.ps1", "--certificate", "s2s.cer", "--pfx-on-server", "C:\\s2s\\s2s.pfx", "--service-account", "CONTOSO\\svc\u{2019}; Start-Process calc; \u{2019}", "--organization", "contoso", "--tenant-id", TENANT],
+        &[
+            "crm-script",
+            "--out",
+            "crm.ps1",
+            "--certificate",
+            "s2s.cer",
+            "--pfx-on-server",
+            "C:\\s2s\\s2s.pfx",
+            "--service-account",
+            "CONTOSO\\svc\u{2019}; Start-Process calc; \u{2019}",
+            "--organization",
+            "contoso",
+            "--tenant-id",
+            TENANT,
+        ],
     );
     c.env.push(pfx_env.clone());
     cases.push(c);
@@ -130,9 +382,24 @@ fn hostile_input_ends_with_the_documented_exit_no_panic_no_secret_no_half_writte
         let out = run(&home, &work, c);
         let text = [out.stdout.clone(), out.stderr.clone()].concat();
         let got = out.status.code().unwrap_or(-1);
-        let panicked = contains(&text, "panicked") || contains(&text, "internal error") || got == 101 || got == 134 || got == 10;
+        let panicked = contains(&text, "panicked")
+            || contains(&text, "internal error")
+            || got == 101
+            || got == 134
+            || got == 10;
         let secret = contains(&text, SECRET);
-        rows.push((c.name, c.want, got, panicked, secret, String::from_utf8_lossy(&out.stderr).lines().next().unwrap_or("").to_string()));
+        rows.push((
+            c.name,
+            c.want,
+            got,
+            panicked,
+            secret,
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_string(),
+        ));
         outputs.push(text);
     }
 
@@ -148,8 +415,19 @@ fn hostile_input_ends_with_the_documented_exit_no_panic_no_secret_no_half_writte
         .output()
         .unwrap();
     let piped_text = [piped.stdout.clone(), piped.stderr.clone()].concat();
-    let status = String::from_utf8_lossy(&piped.stdout).trim().strip_prefix("status=").and_then(|s| s.parse().ok()).unwrap_or(-1);
-    rows.push(("stdout closed (head -c 100)", 7, status, contains(&piped_text, "panicked") || contains(&piped_text, "Broken pipe"), false, String::from_utf8_lossy(&piped.stderr).trim().to_string()));
+    let status = String::from_utf8_lossy(&piped.stdout)
+        .trim()
+        .strip_prefix("status=")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(-1);
+    rows.push((
+        "stdout closed (head -c 100)",
+        7,
+        status,
+        contains(&piped_text, "panicked") || contains(&piped_text, "Broken pipe"),
+        false,
+        String::from_utf8_lossy(&piped.stderr).trim().to_string(),
+    ));
 
     // Files the runs left: secrets, log modes, temporary and half-written files.
     let mut leaks = Vec::new();
@@ -167,7 +445,12 @@ fn hostile_input_ends_with_the_documented_exit_no_panic_no_secret_no_half_writte
             if p.starts_with(home.join("logs")) {
                 use std::os::unix::fs::PermissionsExt;
                 let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
-                assert_eq!(mode, 0o600, "the log file {} is readable by others", p.display());
+                assert_eq!(
+                    mode,
+                    0o600,
+                    "the log file {} is readable by others",
+                    p.display()
+                );
             }
         }
     }
@@ -182,7 +465,11 @@ fn hostile_input_ends_with_the_documented_exit_no_panic_no_secret_no_half_writte
 
     eprintln!("| input | exit wanted | exit | panic | secret in output |\n|---|---|---|---|---|");
     for (name, want, got, panicked, secret, _) in &rows {
-        eprintln!("| {name} | {want} | {got} | {} | {} |", u8::from(*panicked), u8::from(*secret));
+        eprintln!(
+            "| {name} | {want} | {got} | {} | {} |",
+            u8::from(*panicked),
+            u8::from(*secret)
+        );
     }
     let wrong: Vec<_> = rows.iter().filter(|r| r.1 != r.2).collect();
     let panics = rows.iter().filter(|r| r.3).count();
@@ -193,8 +480,28 @@ fn hostile_input_ends_with_the_documented_exit_no_panic_no_secret_no_half_writte
         rows.len() - wrong.len(),
         half.len()
     );
-    assert!(wrong.is_empty(), "wrong exit statuses: {:#?}", wrong.iter().map(|r| (r.0, r.1, r.2, &r.5)).collect::<Vec<_>>());
-    assert_eq!(panics, 0, "panics: {:#?}", rows.iter().filter(|r| r.3).map(|r| (r.0, &r.5)).collect::<Vec<_>>());
-    assert_eq!(secrets, 0, "the secret leaked into outputs {:?} and files {leaks:?}", rows.iter().filter(|r| r.4).map(|r| r.0).collect::<Vec<_>>());
+    assert!(
+        wrong.is_empty(),
+        "wrong exit statuses: {:#?}",
+        wrong
+            .iter()
+            .map(|r| (r.0, r.1, r.2, &r.5))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        panics,
+        0,
+        "panics: {:#?}",
+        rows.iter()
+            .filter(|r| r.3)
+            .map(|r| (r.0, &r.5))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        secrets,
+        0,
+        "the secret leaked into outputs {:?} and files {leaks:?}",
+        rows.iter().filter(|r| r.4).map(|r| r.0).collect::<Vec<_>>()
+    );
     assert!(half.is_empty(), "half-written files: {half:?}");
 }

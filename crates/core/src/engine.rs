@@ -11,10 +11,17 @@ pub async fn run(
     let mut outcomes = Vec::new();
     for (i, step) in steps.iter().enumerate() {
         let id = step.id();
-        ctx.events
-            .progress(id, i as u32, steps.len() as u32, format!("step {} of {}", i + 1, steps.len()));
+        ctx.events.progress(
+            id,
+            i as u32,
+            steps.len() as u32,
+            format!("step {} of {}", i + 1, steps.len()),
+        );
         if journal.step_done(id) {
-            ctx.events.log("info", format!("{id}: already done in an earlier run, skipped"));
+            ctx.events.log(
+                "info",
+                format!("{id}: already done in an earlier run, skipped"),
+            );
             outcomes.push(Outcome {
                 step: id.into(),
                 skipped_as_done: true,
@@ -28,7 +35,10 @@ pub async fn run(
         journal.record(id, Entry::StepStarted)?;
         let seen = step.check(ctx).await.map_err(|e| failed(journal, id, e))?;
         if seen.blocked() {
-            let first = seen.findings.iter().find(|f| f.severity == crate::Severity::Error);
+            let first = seen
+                .findings
+                .iter()
+                .find(|f| f.severity == crate::Severity::Error);
             let e = ErrorPayload {
                 code: first.map(|f| f.code.clone()).unwrap_or_default(),
                 message: first.map(|f| f.message.clone()).unwrap_or_default(),
@@ -36,19 +46,37 @@ pub async fn run(
             };
             return Err(failed(journal, id, e));
         }
-        let changes = step.plan(ctx, &seen).await.map_err(|e| failed(journal, id, e))?;
+        let changes = step
+            .plan(ctx, &seen)
+            .await
+            .map_err(|e| failed(journal, id, e))?;
         let mut applied = Vec::new();
         for change in &changes {
             if journal.change_done(id, change) {
-                ctx.events.log("info", format!("{id}: {} already applied, skipped", change.key()));
+                ctx.events.log(
+                    "info",
+                    format!("{id}: {} already applied, skipped", change.key()),
+                );
                 continue;
             }
             ctx.check_cancelled()?;
-            step.apply(ctx, change).await.map_err(|e| failed(journal, id, e))?;
-            journal.record(id, Entry::ChangeApplied { change: change.clone() })?;
+            step.apply(ctx, change)
+                .await
+                .map_err(|e| failed(journal, id, e))?;
+            journal.record(
+                id,
+                Entry::ChangeApplied {
+                    change: change.clone(),
+                },
+            )?;
             applied.push(change.clone());
         }
-        journal.record(id, Entry::StepDone { facts: seen.facts.clone() })?;
+        journal.record(
+            id,
+            Entry::StepDone {
+                facts: seen.facts.clone(),
+            },
+        )?;
         outcomes.push(Outcome {
             step: id.into(),
             skipped_as_done: false,
@@ -57,7 +85,8 @@ pub async fn run(
             facts: seen.facts,
         });
     }
-    ctx.events.progress("run", steps.len() as u32, steps.len() as u32, "done");
+    ctx.events
+        .progress("run", steps.len() as u32, steps.len() as u32, "done");
     Ok(outcomes)
 }
 

@@ -48,7 +48,9 @@ pub fn read_records(text: &str) -> Vec<Record> {
         }
         match serde_json::from_str::<Record>(line) {
             Ok(r) => records.push(r),
-            Err(e) => tracing::warn!(line = n + 1, column = e.column(), kind = ?e.classify(), "ignoring an unreadable journal line"),
+            Err(e) => {
+                tracing::warn!(line = n + 1, column = e.column(), kind = ?e.classify(), "ignoring an unreadable journal line")
+            }
         }
     }
     records
@@ -72,11 +74,18 @@ impl Journal {
         let mut torn = false;
         if path.exists() {
             // Read once: the records, and whether the last write was cut off mid-line.
-            let text = String::from_utf8_lossy(&hybridsync_files::read_limited(path, MAX_JOURNAL_BYTES).map_err(err)?).into_owned();
+            let text = String::from_utf8_lossy(
+                &hybridsync_files::read_limited(path, MAX_JOURNAL_BYTES).map_err(err)?,
+            )
+            .into_owned();
             torn = !text.is_empty() && !text.ends_with('\n');
             records = read_records(&text);
         }
-        let mut file = OpenOptions::new().create(true).append(true).open(path).map_err(err)?;
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(err)?;
         // After a torn write, start the next record on a line of its own.
         if torn {
             file.write_all(b"\n").map_err(err)?;
@@ -120,7 +129,8 @@ impl Journal {
     }
 
     pub fn change_done(&self, step: &str, change: &Change) -> bool {
-        self.done_changes.contains(&(step.to_string(), change.key()))
+        self.done_changes
+            .contains(&(step.to_string(), change.key()))
     }
 
     /// The facts the step recorded when it finished.
@@ -138,7 +148,8 @@ impl Journal {
             step: step.to_string(),
             entry,
         };
-        let mut line = serde_json::to_vec(&rec).map_err(|e| ErrorPayload::internal(e.to_string()))?;
+        let mut line =
+            serde_json::to_vec(&rec).map_err(|e| ErrorPayload::internal(e.to_string()))?;
         line.push(b'\n');
         let io = |e: std::io::Error| {
             ErrorPayload::new(

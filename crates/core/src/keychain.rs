@@ -58,7 +58,13 @@ fn explain(err: keyring::Error) -> KeychainError {
         keyring::Error::PlatformFailure(_) => {
             let lower = detail.to_ascii_lowercase();
             let no_service = [
-                "dbus", "d-bus", "autolaunch", "org.freedesktop.secrets", "serviceunknown", "no such file", "connection refused",
+                "dbus",
+                "d-bus",
+                "autolaunch",
+                "org.freedesktop.secrets",
+                "serviceunknown",
+                "no such file",
+                "connection refused",
                 "was not provided by any",
             ];
             if no_service.iter().any(|k| lower.contains(k)) {
@@ -112,7 +118,10 @@ impl Keychain {
 
     /// A keychain for the home whose settings folder is `config_dir`.
     pub fn for_home(service: impl Into<String>, config_dir: &std::path::Path) -> Keychain {
-        Keychain { service: service.into(), home: home_scope(config_dir) }
+        Keychain {
+            service: service.into(),
+            home: home_scope(config_dir),
+        }
     }
 
     pub fn service(&self) -> &str {
@@ -136,7 +145,11 @@ impl Keychain {
 
     /// The entry name of a PFX password.
     pub fn pfx_entry_name(&self, thumbprint: &str) -> String {
-        format!("pfx-password:{}:{}", self.home, thumbprint.to_ascii_uppercase())
+        format!(
+            "pfx-password:{}:{}",
+            self.home,
+            thumbprint.to_ascii_uppercase()
+        )
     }
 
     /// Writes and deletes a throw-away entry: run before a sign-in, so a missing or locked
@@ -144,7 +157,10 @@ impl Keychain {
     /// process's own: with one shared name, two sign-ins at once (the app and the CLI) could see
     /// the other's entry vanish between the search and the read, and report a missing keychain.
     pub fn probe(&self) -> Result<()> {
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
         let e = self.entry(&format!("probe:{}:{nanos}", std::process::id()))?;
         e.set_password("probe").map_err(explain)?;
         match e.delete_credential() {
@@ -153,15 +169,31 @@ impl Keychain {
         }
     }
 
-    pub fn store_refresh_token(&self, authority: &str, tenant: &str, account: &str, token: &Secret) -> Result<()> {
-        self.entry(&self.refresh_entry_name(authority, tenant, account))?.set_password(token.expose()).map_err(explain)?;
+    pub fn store_refresh_token(
+        &self,
+        authority: &str,
+        tenant: &str,
+        account: &str,
+        token: &Secret,
+    ) -> Result<()> {
+        self.entry(&self.refresh_entry_name(authority, tenant, account))?
+            .set_password(token.expose())
+            .map_err(explain)?;
         tracing::info!(authority, tenant, account, service = %self.service, "refresh token kept in the OS keychain");
         Ok(())
     }
 
     /// The saved refresh token, or `None` when there is none.
-    pub fn refresh_token(&self, authority: &str, tenant: &str, account: &str) -> Result<Option<Secret>> {
-        match self.entry(&self.refresh_entry_name(authority, tenant, account))?.get_password() {
+    pub fn refresh_token(
+        &self,
+        authority: &str,
+        tenant: &str,
+        account: &str,
+    ) -> Result<Option<Secret>> {
+        match self
+            .entry(&self.refresh_entry_name(authority, tenant, account))?
+            .get_password()
+        {
             Ok(v) => Ok(Some(Secret::new(v))),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(explain(e)),
@@ -170,7 +202,9 @@ impl Keychain {
 
     /// Keeps a PFX's password, keyed by the certificate's thumbprint (issue 6).
     pub fn store_pfx_password(&self, thumbprint: &str, password: &Secret) -> Result<()> {
-        self.entry(&self.pfx_entry_name(thumbprint))?.set_password(password.expose()).map_err(explain)?;
+        self.entry(&self.pfx_entry_name(thumbprint))?
+            .set_password(password.expose())
+            .map_err(explain)?;
         tracing::info!(thumbprint, service = %self.service, "PFX password kept in the OS keychain");
         Ok(())
     }
@@ -185,10 +219,23 @@ impl Keychain {
     }
 
     /// Deletes the saved refresh token; `false` when there was none.
-    pub fn delete_refresh_token(&self, authority: &str, tenant: &str, account: &str) -> Result<bool> {
-        match self.entry(&self.refresh_entry_name(authority, tenant, account))?.delete_credential() {
+    pub fn delete_refresh_token(
+        &self,
+        authority: &str,
+        tenant: &str,
+        account: &str,
+    ) -> Result<bool> {
+        match self
+            .entry(&self.refresh_entry_name(authority, tenant, account))?
+            .delete_credential()
+        {
             Ok(()) => {
-                tracing::info!(authority, tenant, account, "refresh token deleted from the OS keychain");
+                tracing::info!(
+                    authority,
+                    tenant,
+                    account,
+                    "refresh token deleted from the OS keychain"
+                );
                 Ok(true)
             }
             Err(keyring::Error::NoEntry) => Ok(false),
@@ -197,12 +244,18 @@ impl Keychain {
     }
 
     fn directory_user(&self, bind_dn: &str) -> String {
-        format!("directory-bind:{}:{}", self.home, bind_dn.trim().to_ascii_lowercase())
+        format!(
+            "directory-bind:{}:{}",
+            self.home,
+            bind_dn.trim().to_ascii_lowercase()
+        )
     }
 
     /// Keeps the password of a directory (LDAP) bind account.
     pub fn store_directory_password(&self, bind_dn: &str, password: &Secret) -> Result<()> {
-        self.entry(&self.directory_user(bind_dn))?.set_password(password.expose()).map_err(explain)?;
+        self.entry(&self.directory_user(bind_dn))?
+            .set_password(password.expose())
+            .map_err(explain)?;
         tracing::info!(bind_dn, service = %self.service, "directory bind password kept in the OS keychain");
         Ok(())
     }
@@ -229,9 +282,20 @@ mod tests {
         let t = "3f2a6c1e-8b4d-4e7a-9c15-2d6b8e0f4a91";
         let ww = "https://login.microsoftonline.com";
         let name = a.refresh_entry_name(ww, t, "Admin@Contoso.com");
-        assert_eq!(name, a.refresh_entry_name("https://LOGIN.microsoftonline.com/", t, "admin@contoso.com"));
-        assert_ne!(name, b.refresh_entry_name(ww, t, "admin@contoso.com"), "two homes share an entry");
-        assert_ne!(name, a.refresh_entry_name("https://login.microsoftonline.us", t, "admin@contoso.com"), "two authorities share an entry");
+        assert_eq!(
+            name,
+            a.refresh_entry_name("https://LOGIN.microsoftonline.com/", t, "admin@contoso.com")
+        );
+        assert_ne!(
+            name,
+            b.refresh_entry_name(ww, t, "admin@contoso.com"),
+            "two homes share an entry"
+        );
+        assert_ne!(
+            name,
+            a.refresh_entry_name("https://login.microsoftonline.us", t, "admin@contoso.com"),
+            "two authorities share an entry"
+        );
         assert_ne!(name, a.refresh_entry_name(ww, t, "other@contoso.com"));
         assert_ne!(a.pfx_entry_name("AB"), b.pfx_entry_name("AB"));
         assert_ne!(a.directory_user("CN=x"), b.directory_user("CN=x"));
@@ -239,11 +303,17 @@ mod tests {
 
     #[test]
     fn keychain_errors_name_what_is_missing() {
-        let e = explain(keyring::Error::PlatformFailure("D-Bus error: Unable to autolaunch a dbus-daemon without a $DISPLAY for X11".into()));
+        let e = explain(keyring::Error::PlatformFailure(
+            "D-Bus error: Unable to autolaunch a dbus-daemon without a $DISPLAY for X11".into(),
+        ));
         assert_eq!(e.code(), "keychain_unavailable");
-        assert!(e.to_string().contains("no Secret Service (gnome-keyring / KWallet) is running on the session bus"));
+        assert!(e
+            .to_string()
+            .contains("no Secret Service (gnome-keyring / KWallet) is running on the session bus"));
         assert!(e.to_string().contains("never writes tokens to a file"));
-        let e = explain(keyring::Error::NoStorageAccess("collection is locked".into()));
+        let e = explain(keyring::Error::NoStorageAccess(
+            "collection is locked".into(),
+        ));
         assert_eq!(e.code(), "keychain_locked");
         let p: ErrorPayload = e.into();
         assert_eq!(p.remediation.as_deref(), Some("keychain.unlock"));

@@ -27,9 +27,14 @@ pub fn init(mut layers: Vec<BoxedLayer>) -> Option<WorkerGuard> {
     match appender {
         Ok(a) => {
             owner_only(&dir, 0o700);
-            let (writer, g) = tracing_appender::non_blocking(LogFile { inner: a, dir: dir.clone(), day: None });
+            let (writer, g) = tracing_appender::non_blocking(LogFile {
+                inner: a,
+                dir: dir.clone(),
+                day: None,
+            });
             guard = Some(g);
-            let filter = EnvFilter::try_from_env("HYBRIDSYNC_LOG").unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
+            let filter = EnvFilter::try_from_env("HYBRIDSYNC_LOG")
+                .unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
             layers.push(
                 tracing_subscriber::fmt::layer()
                     .with_writer(writer)
@@ -126,17 +131,32 @@ mod tests {
             .filename_suffix("log")
             .build(dir.path())
             .unwrap();
-        let mut file = LogFile { inner: appender, dir: dir.path().to_path_buf(), day: None };
+        let mut file = LogFile {
+            inner: appender,
+            dir: dir.path().to_path_buf(),
+            day: None,
+        };
         file.write_all(b"GET https://svc:Pa55w0rd-Log@crm.contoso.com/org failed; password = \"Hunter2-Log\"\n").unwrap();
         file.flush().unwrap();
-        let path = std::fs::read_dir(dir.path()).unwrap().next().unwrap().unwrap().path();
+        let path = std::fs::read_dir(dir.path())
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
         let text = std::fs::read_to_string(&path).unwrap();
-        assert!(!text.contains("Pa55w0rd-Log") && !text.contains("Hunter2-Log"), "{text}");
+        assert!(
+            !text.contains("Pa55w0rd-Log") && !text.contains("Hunter2-Log"),
+            "{text}"
+        );
         assert!(text.contains("crm.contoso.com/org"), "{text}");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(
+                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
         }
     }
 }

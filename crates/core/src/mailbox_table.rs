@@ -18,9 +18,16 @@ const SELECT: &str =
     "mailboxid,emailaddress,name,emailrouteraccessapproval,testemailconfigurationscheduled,incomingemailstatus,outgoingemailstatus,actstatus";
 
 /// The table of the mailboxes of `filter`, read from Dynamics now.
-pub async fn read(client: &Dynamics, filter: &MailboxFilter) -> Result<Vec<MailboxRow>, ErrorPayload> {
+pub async fn read(
+    client: &Dynamics,
+    filter: &MailboxFilter,
+) -> Result<Vec<MailboxRow>, ErrorPayload> {
     let (rows, _) = list(client, filter, SELECT, MAX_PAGE_SIZE).await?;
-    let failed: Vec<String> = rows.iter().filter(|r| failed(r)).filter_map(|r| r["mailboxid"].as_str().map(str::to_string)).collect();
+    let failed: Vec<String> = rows
+        .iter()
+        .filter(|r| failed(r))
+        .filter_map(|r| r["mailboxid"].as_str().map(str::to_string))
+        .collect();
     let found = alerts(client, &failed).await?;
     Ok(table(&rows, &found))
 }
@@ -36,7 +43,8 @@ fn test_status(v: &Value) -> TestStatus {
 
 fn failed(r: &Value) -> bool {
     r["testemailconfigurationscheduled"].as_bool() != Some(true)
-        && (test_status(&r["incomingemailstatus"]) == TestStatus::Failure || test_status(&r["outgoingemailstatus"]) == TestStatus::Failure)
+        && (test_status(&r["incomingemailstatus"]) == TestStatus::Failure
+            || test_status(&r["outgoingemailstatus"]) == TestStatus::Failure)
 }
 
 /// The rows from the mailbox records and their newest alerts (pure: the tests feed it).
@@ -51,8 +59,11 @@ pub fn table(rows: &[Value], alerts: &[MailboxAlert]) -> Vec<MailboxRow> {
     }
     rows.iter()
         .map(|r| {
-            let (incoming, outgoing, act) =
-                (test_status(&r["incomingemailstatus"]), test_status(&r["outgoingemailstatus"]), test_status(&r["actstatus"]));
+            let (incoming, outgoing, act) = (
+                test_status(&r["incomingemailstatus"]),
+                test_status(&r["outgoingemailstatus"]),
+                test_status(&r["actstatus"]),
+            );
             let status = if r["testemailconfigurationscheduled"].as_bool() == Some(true) {
                 MailboxStatus::Pending
             } else if failed(r) {
@@ -73,7 +84,11 @@ pub fn table(rows: &[Value], alerts: &[MailboxAlert]) -> Vec<MailboxRow> {
                 outgoing,
                 act,
                 status,
-                remediation: if status == MailboxStatus::Failed { entry_of.get(id).cloned().flatten() } else { None },
+                remediation: if status == MailboxStatus::Failed {
+                    entry_of.get(id).cloned().flatten()
+                } else {
+                    None
+                },
             }
         })
         .collect()
@@ -91,18 +106,49 @@ mod tests {
 
     #[test]
     fn each_mailbox_ends_where_its_statuses_say_and_a_failure_names_its_entry() {
-        let rows = [row("a", 1, 1, 1, false), row("b", 2, 2, 2, false), row("c", 1, 0, 0, true), row("d", 2, 0, 0, false), row("e", 1, 2, 1, false)];
+        let rows = [
+            row("a", 1, 1, 1, false),
+            row("b", 2, 2, 2, false),
+            row("c", 1, 0, 0, true),
+            row("d", 2, 0, 0, false),
+            row("e", 1, 2, 1, false),
+        ];
         let alerts = [
-            MailboxAlert { mailbox_id: "b".into(), text: "Email address requires approval by Office 365 administrator".into(), details: String::new(), at: String::new() },
-            MailboxAlert { mailbox_id: "e".into(), text: "Something nobody has documented".into(), details: String::new(), at: String::new() },
+            MailboxAlert {
+                mailbox_id: "b".into(),
+                text: "Email address requires approval by Office 365 administrator".into(),
+                details: String::new(),
+                at: String::new(),
+            },
+            MailboxAlert {
+                mailbox_id: "e".into(),
+                text: "Something nobody has documented".into(),
+                details: String::new(),
+                at: String::new(),
+            },
         ];
         let t = table(&rows, &alerts);
         let status: Vec<MailboxStatus> = t.iter().map(|r| r.status).collect();
-        assert_eq!(status, [MailboxStatus::Enabled, MailboxStatus::Failed, MailboxStatus::Pending, MailboxStatus::Skipped, MailboxStatus::Failed]);
+        assert_eq!(
+            status,
+            [
+                MailboxStatus::Enabled,
+                MailboxStatus::Failed,
+                MailboxStatus::Pending,
+                MailboxStatus::Skipped,
+                MailboxStatus::Failed
+            ]
+        );
         assert_eq!(t[0].approved, Some(true));
         assert_eq!(t[1].approved, Some(false));
-        assert_eq!(t[1].remediation.as_deref(), Some("mailbox.approval-required"));
-        assert_eq!((t[4].incoming, t[4].outgoing), (TestStatus::Failure, TestStatus::Success));
+        assert_eq!(
+            t[1].remediation.as_deref(),
+            Some("mailbox.approval-required")
+        );
+        assert_eq!(
+            (t[4].incoming, t[4].outgoing),
+            (TestStatus::Failure, TestStatus::Success)
+        );
         assert_eq!(t[4].remediation, None, "an unknown alert names no entry");
         assert_eq!(t[0].remediation, None);
         assert_eq!(t[0].address, "a@contoso.com");

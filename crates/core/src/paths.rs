@@ -22,7 +22,9 @@ pub fn log_dir() -> PathBuf {
     if let Some(h) = home_override() {
         return h.join("logs");
     }
-    dirs().map(|d| d.data_local_dir().join("logs")).unwrap_or_else(|| fallback().join("logs"))
+    dirs()
+        .map(|d| d.data_local_dir().join("logs"))
+        .unwrap_or_else(|| fallback().join("logs"))
 }
 
 /// Journals, reports and the practice tenant's files.
@@ -30,7 +32,9 @@ pub fn data_dir() -> PathBuf {
     if let Some(h) = home_override() {
         return h.join("data");
     }
-    dirs().map(|d| d.data_local_dir().to_path_buf()).unwrap_or_else(|| fallback().join("data"))
+    dirs()
+        .map(|d| d.data_local_dir().to_path_buf())
+        .unwrap_or_else(|| fallback().join("data"))
 }
 
 /// Settings (which mode the wizard runs in, the admin's app registration).
@@ -38,7 +42,9 @@ pub fn config_dir() -> PathBuf {
     if let Some(h) = home_override() {
         return h.join("config");
     }
-    dirs().map(|d| d.config_dir().to_path_buf()).unwrap_or_else(|| fallback().join("config"))
+    dirs()
+        .map(|d| d.config_dir().to_path_buf())
+        .unwrap_or_else(|| fallback().join("config"))
 }
 
 /// A new run journal for `step` in the data folder, unique per run. An existing journal is
@@ -46,8 +52,15 @@ pub fn config_dir() -> PathBuf {
 /// a later apply (a rotated certificate, a re-test) would otherwise be skipped.
 pub fn new_journal(step: &str) -> PathBuf {
     let now = time::OffsetDateTime::now_utc();
-    let stamp = format!("{}.{:09}-{}", now.unix_timestamp(), now.nanosecond(), std::process::id());
-    data_dir().join("journals").join(format!("{step}-{stamp}.jsonl"))
+    let stamp = format!(
+        "{}.{:09}-{}",
+        now.unix_timestamp(),
+        now.nanosecond(),
+        std::process::id()
+    );
+    data_dir()
+        .join("journals")
+        .join(format!("{step}-{stamp}.jsonl"))
 }
 
 #[cfg(test)]
@@ -57,6 +70,10 @@ mod journal_name_tests {
         let a = super::new_journal("trust");
         let b = super::new_journal("trust");
         assert_ne!(a, b);
-        assert!(a.file_name().unwrap().to_string_lossy().starts_with("trust-"));
+        assert!(a
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("trust-"));
     }
 }

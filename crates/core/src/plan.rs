@@ -29,13 +29,19 @@ pub struct TenantPlan {
 impl Plan {
     pub fn load(path: &Path) -> Result<Plan, ErrorPayload> {
         let bytes = hybridsync_files::read_limited(path, hybridsync_files::MAX_SMALL_FILE);
-        let text = bytes.and_then(|b| String::from_utf8(b).map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text"))).map_err(|e| {
-            ErrorPayload::new(
-                "plan_unreadable",
-                format!("cannot read the plan {}: {e}", path.display()),
-                Some("plan.check-file"),
-            )
-        })?;
+        let text = bytes
+            .and_then(|b| {
+                String::from_utf8(b).map_err(|_| {
+                    std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text")
+                })
+            })
+            .map_err(|e| {
+                ErrorPayload::new(
+                    "plan_unreadable",
+                    format!("cannot read the plan {}: {e}", path.display()),
+                    Some("plan.check-file"),
+                )
+            })?;
         Plan::parse(&text, path)
     }
 
@@ -63,7 +69,8 @@ impl Plan {
     }
 
     pub fn save(&self, path: &Path) -> Result<(), ErrorPayload> {
-        let text = toml::to_string_pretty(self).map_err(|e| ErrorPayload::internal(e.to_string()))?;
+        let text =
+            toml::to_string_pretty(self).map_err(|e| ErrorPayload::internal(e.to_string()))?;
         atomic::write(path, text.as_bytes(), FileAccess::Public).map_err(|e| {
             ErrorPayload::new(
                 "plan_write_failed",

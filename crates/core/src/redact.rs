@@ -10,7 +10,12 @@ pub use hybridsync_report::{redact as text, MASK_VALUE};
 /// (`unknown field `password``), anything else in quotes or backticks becomes `…`.
 pub fn parse_error(message: &str) -> String {
     static QUOTED: OnceLock<Regex> = OnceLock::new();
-    let quoted = QUOTED.get_or_init(|| Regex::new(r#"(?s)(field |key |expected |, |one of |or )?(`[^`]*`|"(?:[^"\\]|\\.)*"|'[^']*')"#).unwrap());
+    let quoted = QUOTED.get_or_init(|| {
+        Regex::new(
+            r#"(?s)(field |key |expected |, |one of |or )?(`[^`]*`|"(?:[^"\\]|\\.)*"|'[^']*')"#,
+        )
+        .unwrap()
+    });
     let first_line = message.trim();
     let out = quoted.replace_all(first_line, |c: &Captures| match c.get(1) {
         // A name the parser expected or did not know: a key, never a value.
@@ -27,7 +32,9 @@ fn is_name(quoted: &str) -> bool {
     quoted.starts_with('`')
         && !inner.is_empty()
         && inner.len() <= 64
-        && inner.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && inner
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@
 use std::collections::BTreeMap;
 
 use hybridsync_report::{
-    Assumption, ChangeRecord, Environment, FindingRecord, Remediation, RunReport, StepRecord, StepStatus, SCHEMA_VERSION,
+    Assumption, ChangeRecord, Environment, FindingRecord, Remediation, RunReport, StepRecord,
+    StepStatus, SCHEMA_VERSION,
 };
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -69,13 +70,18 @@ pub fn build(input: ReportInput<'_>) -> RunReport {
             Entry::StepDone { .. } => {
                 rec.finished_at = at;
                 if rec.status == StepStatus::Failed {
-                    rec.status = if rec.changes.is_empty() { StepStatus::Passed } else { StepStatus::Changed };
+                    rec.status = if rec.changes.is_empty() {
+                        StepStatus::Passed
+                    } else {
+                        StepStatus::Changed
+                    };
                 }
             }
             Entry::StepFailed { code, message } => {
                 rec.status = StepStatus::Failed;
                 rec.finished_at = at;
-                rec.evidence.push(format!("failed: {message} (code {code})"));
+                rec.evidence
+                    .push(format!("failed: {message} (code {code})"));
                 findings.push(finding_record(
                     &r.step,
                     &Finding::new(code, Severity::Error, message.clone()),
@@ -86,7 +92,8 @@ pub fn build(input: ReportInput<'_>) -> RunReport {
     for o in input.outcomes {
         if let Some(rec) = by_step.get_mut(&o.step) {
             if o.skipped_as_done {
-                rec.evidence.push("already done in an earlier run (from the journal)".into());
+                rec.evidence
+                    .push("already done in an earlier run (from the journal)".into());
             }
             for f in &o.findings {
                 rec.evidence.push(format!("{}: {}", f.code, f.message));
@@ -174,14 +181,20 @@ pub fn connected_to(
     }
     if let Some(s) = saved {
         env.tenant_id.get_or_insert_with(|| s.tenant_id.clone());
-        env.extra.entry("authority".into()).or_insert_with(|| s.authority.clone());
+        env.extra
+            .entry("authority".into())
+            .or_insert_with(|| s.authority.clone());
         report.operator.get_or_insert_with(|| s.account.clone());
     }
     if let Some((url, info)) = crm {
         env.crm_url.get_or_insert_with(|| url.to_string());
         // https://crm.contoso.com/contoso: the first path segment (IFD puts the organization in the host).
         if env.crm_organization.is_none() {
-            env.crm_organization = url::Url::parse(url).ok().and_then(|u| u.path_segments()?.find(|s| !s.is_empty()).map(str::to_string));
+            env.crm_organization = url::Url::parse(url).ok().and_then(|u| {
+                u.path_segments()?
+                    .find(|s| !s.is_empty())
+                    .map(str::to_string)
+            });
         }
         if !info.version.is_empty() {
             env.crm_version.get_or_insert_with(|| info.version.clone());
@@ -192,7 +205,17 @@ pub fn connected_to(
 /// A troubleshooting card the admin saw, as a finding of the report: what failed (`subject`), the
 /// most likely cause, every check with what it saw, and the fix.
 pub fn card_finding(step: &str, subject: &str, c: &Card) -> FindingRecord {
-    let top = c.causes.first().map(|x| format!(" Most likely cause ({}): {}", x.status.replace('_', " "), x.text)).unwrap_or_default();
+    let top = c
+        .causes
+        .first()
+        .map(|x| {
+            format!(
+                " Most likely cause ({}): {}",
+                x.status.replace('_', " "),
+                x.text
+            )
+        })
+        .unwrap_or_default();
     let evidence = c
         .causes
         .iter()
@@ -212,7 +235,11 @@ pub fn card_finding(step: &str, subject: &str, c: &Card) -> FindingRecord {
         severity: hybridsync_report::Severity::Error,
         message: format!("{subject}: {}.{top}", c.title),
         evidence,
-        remediation: Some(Remediation { id: c.entry_id.clone(), title: Some(c.title.clone()), instructions }),
+        remediation: Some(Remediation {
+            id: c.entry_id.clone(),
+            title: Some(c.title.clone()),
+            instructions,
+        }),
     }
 }
 
@@ -252,10 +279,24 @@ mod tests {
         };
         let records = vec![
             rec("2026-11-22T06:00:00Z", "tenant", Entry::StepStarted),
-            rec("2026-11-22T06:00:02Z", "tenant", Entry::StepDone { facts: json!({}) }),
+            rec(
+                "2026-11-22T06:00:02Z",
+                "tenant",
+                Entry::StepDone { facts: json!({}) },
+            ),
             rec("2026-11-22T06:00:03Z", "trust", Entry::StepStarted),
-            rec("2026-11-22T06:00:04Z", "trust", Entry::ChangeApplied { change: change.clone() }),
-            rec("2026-11-22T06:00:05Z", "trust", Entry::StepDone { facts: json!({}) }),
+            rec(
+                "2026-11-22T06:00:04Z",
+                "trust",
+                Entry::ChangeApplied {
+                    change: change.clone(),
+                },
+            ),
+            rec(
+                "2026-11-22T06:00:05Z",
+                "trust",
+                Entry::StepDone { facts: json!({}) },
+            ),
             rec("2026-11-22T06:00:06Z", "domains", Entry::StepStarted),
             rec(
                 "2026-11-22T06:00:09Z",
@@ -269,7 +310,11 @@ mod tests {
         let outcomes = vec![Outcome {
             step: "tenant".into(),
             skipped_as_done: false,
-            findings: vec![Finding::new("tenant_region", Severity::Warning, "a US Government tenant")],
+            findings: vec![Finding::new(
+                "tenant_region",
+                Severity::Warning,
+                "a US Government tenant",
+            )],
             applied: vec![],
             facts: json!({}),
         }];
@@ -291,8 +336,15 @@ mod tests {
         assert_eq!(r.steps[1].changes[0].after, change.after);
         assert_eq!(r.steps[2].status, StepStatus::Failed);
         // The failure carries its troubleshooting entry; the warning finding is listed too.
-        let failed = r.findings.iter().find(|f| f.code == "role_missing").expect("the failure");
-        assert_eq!(failed.remediation.as_ref().map(|x| x.id.as_str()), Some("signin.role-missing"));
+        let failed = r
+            .findings
+            .iter()
+            .find(|f| f.code == "role_missing")
+            .expect("the failure");
+        assert_eq!(
+            failed.remediation.as_ref().map(|x| x.id.as_str()),
+            Some("signin.role-missing")
+        );
         assert!(r.findings.iter().any(|f| f.code == "tenant_region"));
         assert!(!r.assumptions.is_empty());
         assert!(!r.procedure.is_empty());
@@ -305,7 +357,10 @@ mod tests {
             checks: vec![crate::troubleshoot::CheckResult {
                 id: "mailbox_approved".into(),
                 passed: false,
-                saw: Some("not approved (emailrouteraccessapproval is not 1): user00001@contoso.com".into()),
+                saw: Some(
+                    "not approved (emailrouteraccessapproval is not 1): user00001@contoso.com"
+                        .into(),
+                ),
             }],
             ..TroubleshootRequest::default()
         };
@@ -313,7 +368,11 @@ mod tests {
         let f = card_finding("mailboxes", "50 mailboxes", &c);
         assert_eq!(f.code, "mailbox.approval-required");
         assert!(f.message.starts_with("50 mailboxes: "), "{}", f.message);
-        assert!(f.message.contains("Most likely cause (confirmed)"), "{}", f.message);
+        assert!(
+            f.message.contains("Most likely cause (confirmed)"),
+            "{}",
+            f.message
+        );
         assert!(f.evidence.iter().any(|e| e == "mailbox_approved: failed (not approved (emailrouteraccessapproval is not 1): user00001@contoso.com)"), "{:?}", f.evidence);
         let r = f.remediation.expect("the fix");
         assert_eq!(r.instructions[0], "In the wizard: Approve email addresses.");
@@ -336,20 +395,37 @@ mod tests {
             client_id: "c".into(),
             ca_file: None,
         };
-        let info = hybridsync_microsoft::dynamics::ServerInfo { version: "9.1.0.0".into(), ..Default::default() };
-        connected_to(&mut r, Some(&saved), Some(("https://crm.contoso.com/contoso/", &info)));
+        let info = hybridsync_microsoft::dynamics::ServerInfo {
+            version: "9.1.0.0".into(),
+            ..Default::default()
+        };
+        connected_to(
+            &mut r,
+            Some(&saved),
+            Some(("https://crm.contoso.com/contoso/", &info)),
+        );
         assert_eq!(r.operator.as_deref(), Some("admin@contoso.onmicrosoft.com"));
-        assert_eq!(r.environment.tenant_id.as_deref(), Some("3f2a6c1e-8b4d-4e7a-9c15-2d6b8e0f4a91"));
+        assert_eq!(
+            r.environment.tenant_id.as_deref(),
+            Some("3f2a6c1e-8b4d-4e7a-9c15-2d6b8e0f4a91")
+        );
         assert_eq!(r.environment.crm_organization.as_deref(), Some("contoso"));
         assert_eq!(r.environment.crm_version.as_deref(), Some("9.1.0.0"));
-        assert_eq!(r.environment.extra["authority"], "https://login.microsoftonline.com");
+        assert_eq!(
+            r.environment.extra["authority"],
+            "https://login.microsoftonline.com"
+        );
         assert_eq!(r.environment.cloud, "worldwide");
         // An IFD address names no organization in its path; a value already known is kept.
         let mut ifd = r.clone();
         ifd.environment.crm_organization = None;
         ifd.environment.crm_url = None;
         ifd.environment.tenant_id = Some("kept".into());
-        connected_to(&mut ifd, Some(&saved), Some(("https://contoso.crm.contoso.com/", &info)));
+        connected_to(
+            &mut ifd,
+            Some(&saved),
+            Some(("https://contoso.crm.contoso.com/", &info)),
+        );
         assert_eq!(ifd.environment.crm_organization, None);
         assert_eq!(ifd.environment.tenant_id.as_deref(), Some("kept"));
     }

@@ -61,7 +61,11 @@ pub trait Step: Send + Sync {
     async fn check(&self, ctx: &StepContext) -> Result<CheckReport, ErrorPayload>;
 
     /// The changes this step would make given what `check` saw. Read-only steps make none.
-    async fn plan(&self, _ctx: &StepContext, _seen: &CheckReport) -> Result<Vec<Change>, ErrorPayload> {
+    async fn plan(
+        &self,
+        _ctx: &StepContext,
+        _seen: &CheckReport,
+    ) -> Result<Vec<Change>, ErrorPayload> {
         Ok(Vec::new())
     }
 

@@ -1,7 +1,9 @@
 //! The troubleshooting card: what the UI and the CLI show for a failed item. It is built from the
 //! knowledge base (crates/diagnosis): the symptom, the most likely cause first, what the wizard
 //! checked and saw for each cause, and the fix (a wizard action or exact instructions).
-use hybridsync_diagnosis::{CauseStatus, CheckOutcome, CheckResults, Diagnosis, Entry, KnowledgeBase, Symptom};
+use hybridsync_diagnosis::{
+    CauseStatus, CheckOutcome, CheckResults, Diagnosis, Entry, KnowledgeBase, Symptom,
+};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -136,7 +138,14 @@ pub fn card_in(kb: &KnowledgeBase, req: &TroubleshootRequest) -> Option<Card> {
     };
     let mut results = CheckResults::new();
     for c in &req.checks {
-        results.set(&c.id, if c.passed { CheckOutcome::Passed } else { CheckOutcome::Failed });
+        results.set(
+            &c.id,
+            if c.passed {
+                CheckOutcome::Passed
+            } else {
+                CheckOutcome::Failed
+            },
+        );
     }
     if let Some(d) = kb.diagnose_with(&symptom, &results).into_iter().next() {
         return Some(from_diagnosis(kb, &d, req));
@@ -161,7 +170,14 @@ fn from_diagnosis(kb: &KnowledgeBase, d: &Diagnosis<'_>, req: &TroubleshootReque
                 .cause
                 .checks
                 .iter()
-                .map(|id| check(kb, id, rc.checks.iter().find(|(c, _)| c == id).map(|(_, o)| *o), saw(req, id)))
+                .map(|id| {
+                    check(
+                        kb,
+                        id,
+                        rc.checks.iter().find(|(c, _)| c == id).map(|(_, o)| *o),
+                        saw(req, id),
+                    )
+                })
                 .collect(),
         })
         .collect();
@@ -173,7 +189,12 @@ fn from_diagnosis(kb: &KnowledgeBase, d: &Diagnosis<'_>, req: &TroubleshootReque
     }
 }
 
-fn from_entry(kb: &KnowledgeBase, entry: &Entry, results: &CheckResults, req: &TroubleshootRequest) -> Card {
+fn from_entry(
+    kb: &KnowledgeBase,
+    entry: &Entry,
+    results: &CheckResults,
+    req: &TroubleshootRequest,
+) -> Card {
     let mut causes = entry.causes.clone();
     causes.sort_by_key(|c| c.rank);
     Card {
@@ -185,7 +206,11 @@ fn from_entry(kb: &KnowledgeBase, entry: &Entry, results: &CheckResults, req: &T
                 rank: c.rank,
                 text: c.text.clone(),
                 status: "possible".into(),
-                checks: c.checks.iter().map(|id| check(kb, id, Some(results.get(id)), saw(req, id))).collect(),
+                checks: c
+                    .checks
+                    .iter()
+                    .map(|id| check(kb, id, Some(results.get(id)), saw(req, id)))
+                    .collect(),
             })
             .collect(),
         ..base(kb, entry)
@@ -201,10 +226,15 @@ fn base(kb: &KnowledgeBase, entry: &Entry) -> Card {
         matched: String::new(),
         causes: Vec::new(),
         fix: CardFix {
-            action: entry.fix.action.as_deref().and_then(|id| kb.action(id)).map(|a| CardAction {
-                id: a.id.clone(),
-                label: a.label.clone(),
-            }),
+            action: entry
+                .fix
+                .action
+                .as_deref()
+                .and_then(|id| kb.action(id))
+                .map(|a| CardAction {
+                    id: a.id.clone(),
+                    label: a.label.clone(),
+                }),
             instructions: entry.fix.instructions.clone(),
         },
         sources: entry.source.clone(),
@@ -212,14 +242,25 @@ fn base(kb: &KnowledgeBase, entry: &Entry) -> Card {
 }
 
 fn saw(req: &TroubleshootRequest, id: &str) -> Option<String> {
-    req.checks.iter().find(|c| c.id == id).and_then(|c| c.saw.clone())
+    req.checks
+        .iter()
+        .find(|c| c.id == id)
+        .and_then(|c| c.saw.clone())
 }
 
-fn check(kb: &KnowledgeBase, id: &str, outcome: Option<CheckOutcome>, saw: Option<String>) -> CardCheck {
+fn check(
+    kb: &KnowledgeBase,
+    id: &str,
+    outcome: Option<CheckOutcome>,
+    saw: Option<String>,
+) -> CardCheck {
     CardCheck {
         saw,
         id: id.to_string(),
-        description: kb.check(id).map(|c| c.description.clone()).unwrap_or_default(),
+        description: kb
+            .check(id)
+            .map(|c| c.description.clone())
+            .unwrap_or_default(),
         outcome: match outcome {
             Some(CheckOutcome::Passed) => "passed",
             Some(CheckOutcome::Failed) => "failed",
@@ -251,7 +292,10 @@ mod tests {
     #[test]
     fn a_seed_error_text_opens_its_entry_with_causes_and_a_fix() {
         // The Hybrid Connector error of the seeds' CertificateReconfiguration.ps1 run.
-        let c = card(&req_text("You cannot call a method on a null-valued expression. Process Failed.")).expect("a card");
+        let c = card(&req_text(
+            "You cannot call a method on a null-valued expression. Process Failed.",
+        ))
+        .expect("a card");
         assert_eq!(c.entry_id, "hybrid-connector.missing");
         assert_eq!(c.matched_by, "text");
         assert!(!c.causes.is_empty());
@@ -279,16 +323,26 @@ mod tests {
             // should fail here rather than pass vacuously.
             panic!("the last cause of ews.token-rejected has no check: {last:?}");
         };
-        req.checks.push(CheckResult { id: check_id.clone(), passed: false, saw: Some("seen by the test".into()) });
+        req.checks.push(CheckResult {
+            id: check_id.clone(),
+            passed: false,
+            saw: Some("seen by the test".into()),
+        });
         let after = card(&req).expect("a card");
         let first = &after.causes[0];
         assert_eq!(first.status, "confirmed");
-        assert!(first.checks.iter().any(|c| c.id == check_id && c.outcome == "failed" && c.saw.as_deref() == Some("seen by the test")));
+        assert!(first.checks.iter().any(|c| c.id == check_id
+            && c.outcome == "failed"
+            && c.saw.as_deref() == Some("seen by the test")));
     }
 
     #[test]
     fn an_error_payload_with_a_known_remediation_gets_that_entry() {
-        let e = ErrorPayload::new("something_new", "an error the knowledge base has no pattern for", Some("tls.custom-ca"));
+        let e = ErrorPayload::new(
+            "something_new",
+            "an error the knowledge base has no pattern for",
+            Some("tls.custom-ca"),
+        );
         let c = card(&TroubleshootRequest::from(&e)).expect("a card");
         assert_eq!(c.entry_id, "tls.custom-ca");
         assert_eq!(c.matched_by, "remediation");

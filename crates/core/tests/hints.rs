@@ -50,6 +50,10 @@ fn the_likely_cause_follows_the_error_seen() {
     ];
     for (e, want) in cases {
         let got = top_cause(&e);
-        assert!(got.contains(want), "{}: the likely cause shown was {got:?}", e.message);
+        assert!(
+            got.contains(want),
+            "{}: the likely cause shown was {got:?}",
+            e.message
+        );
     }
 }

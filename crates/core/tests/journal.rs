@@ -27,7 +27,11 @@ impl Step for Append {
         Ok(CheckReport::default())
     }
 
-    async fn plan(&self, _ctx: &StepContext, _seen: &CheckReport) -> Result<Vec<Change>, ErrorPayload> {
+    async fn plan(
+        &self,
+        _ctx: &StepContext,
+        _seen: &CheckReport,
+    ) -> Result<Vec<Change>, ErrorPayload> {
         Ok(vec![Change {
             target: format!("practice:{}", self.id),
             field: "value".into(),
@@ -42,7 +46,11 @@ impl Step for Append {
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
         }
-        let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&self.effects).unwrap();
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.effects)
+            .unwrap();
         writeln!(f, "{}", self.id).unwrap();
         f.sync_all().unwrap();
         Ok(())
@@ -50,16 +58,31 @@ impl Step for Append {
 }
 
 async fn run_all(dir: &Path) -> Result<Vec<hybridsync_core::Outcome>, ErrorPayload> {
-    let first = Append { id: "first", effects: dir.join("effects"), gate: None };
-    let second = Append { id: "second", effects: dir.join("effects"), gate: Some(dir.join("gate")) };
+    let first = Append {
+        id: "first",
+        effects: dir.join("effects"),
+        gate: None,
+    };
+    let second = Append {
+        id: "second",
+        effects: dir.join("effects"),
+        gate: Some(dir.join("gate")),
+    };
     let mut journal = Journal::open(&dir.join("journal.jsonl"))?;
-    engine::run(&[&first, &second], &StepContext::new(EventSink::none()), &mut journal).await
+    engine::run(
+        &[&first, &second],
+        &StepContext::new(EventSink::none()),
+        &mut journal,
+    )
+    .await
 }
 
 /// The child: runs until killed (the gate never opens while it lives).
 #[tokio::test]
 async fn child_run() {
-    let Some(dir) = std::env::var_os("HYBRIDSYNC_JOURNAL_CHILD") else { return };
+    let Some(dir) = std::env::var_os("HYBRIDSYNC_JOURNAL_CHILD") else {
+        return;
+    };
     let _ = run_all(Path::new(&dir)).await;
 }
 
@@ -80,12 +103,18 @@ async fn a_killed_run_resumes_without_repeating_the_finished_step() {
         if text.contains("\"step\":\"second\"") {
             break;
         }
-        assert!(Instant::now() < deadline, "the child never reached the second step");
+        assert!(
+            Instant::now() < deadline,
+            "the child never reached the second step"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     child.kill().unwrap();
     child.wait().unwrap();
-    assert_eq!(std::fs::read_to_string(dir.path().join("effects")).unwrap(), "first\n");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("effects")).unwrap(),
+        "first\n"
+    );
 
     // Restart: the gate is open now.
     std::fs::write(dir.path().join("gate"), "").unwrap();
@@ -93,12 +122,18 @@ async fn a_killed_run_resumes_without_repeating_the_finished_step() {
     assert!(outcomes[0].skipped_as_done, "the finished step ran again");
     assert!(!outcomes[1].skipped_as_done);
     assert_eq!(outcomes[1].applied.len(), 1);
-    assert_eq!(std::fs::read_to_string(dir.path().join("effects")).unwrap(), "first\nsecond\n");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("effects")).unwrap(),
+        "first\nsecond\n"
+    );
 
     // A third run changes nothing.
     let again = run_all(dir.path()).await.unwrap();
     assert!(again.iter().all(|o| o.skipped_as_done));
-    assert_eq!(std::fs::read_to_string(dir.path().join("effects")).unwrap(), "first\nsecond\n");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("effects")).unwrap(),
+        "first\nsecond\n"
+    );
 }
 
 #[test]
@@ -107,17 +142,30 @@ fn a_torn_last_line_is_ignored_and_the_change_redone() {
     let p = dir.path().join("j.jsonl");
     {
         let mut j = Journal::open(&p).unwrap();
-        j.record("first", Entry::StepDone { facts: serde_json::json!({"tenant_id": "x"}) }).unwrap();
+        j.record(
+            "first",
+            Entry::StepDone {
+                facts: serde_json::json!({"tenant_id": "x"}),
+            },
+        )
+        .unwrap();
     }
     let mut f = std::fs::OpenOptions::new().append(true).open(&p).unwrap();
-    f.write_all(b"{\"at\":\"2026-11-22T00:00:00Z\",\"step\":\"sec").unwrap();
+    f.write_all(b"{\"at\":\"2026-11-22T00:00:00Z\",\"step\":\"sec")
+        .unwrap();
     drop(f);
     let mut j = Journal::open(&p).unwrap();
     assert!(j.step_done("first"));
     assert!(!j.step_done("second"));
     assert_eq!(j.facts("first").unwrap()["tenant_id"], "x");
     // The next record is not glued to the torn fragment.
-    j.record("second", Entry::StepDone { facts: serde_json::Value::Null }).unwrap();
+    j.record(
+        "second",
+        Entry::StepDone {
+            facts: serde_json::Value::Null,
+        },
+    )
+    .unwrap();
     drop(j);
     assert!(Journal::open(&p).unwrap().step_done("second"));
 }

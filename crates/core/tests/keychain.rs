@@ -24,7 +24,9 @@ fn child() {
             Err(e) => format!("{}|{}", e.code(), e),
         },
         "read" => match kc.refresh_token(AUTHORITY, TENANT, ACCOUNT) {
-            Ok(Some(s)) if s.expose() == std::env::var("HYBRIDSYNC_KEYCHAIN_EXPECT").unwrap() => "match".into(),
+            Ok(Some(s)) if s.expose() == std::env::var("HYBRIDSYNC_KEYCHAIN_EXPECT").unwrap() => {
+                "match".into()
+            }
             Ok(Some(_)) => "different".into(),
             Ok(None) => "none".into(),
             Err(e) => format!("{}|{}", e.code(), e),
@@ -49,7 +51,12 @@ fn run_child(action: &str, service: &str, envs: &[(&str, &str)], remove: &[&str]
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     text.lines()
         .find_map(|l| l.split_once("RESULT:").map(|(_, r)| r))
-        .unwrap_or_else(|| panic!("child printed no result: {text} {}", String::from_utf8_lossy(&out.stderr)))
+        .unwrap_or_else(|| {
+            panic!(
+                "child printed no result: {text} {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })
         .to_string()
 }
 
@@ -66,12 +73,21 @@ fn without_a_session_bus_the_keychain_error_names_what_is_missing() {
     let out = run_child(
         "probe",
         "hybridsync-test-nobus",
-        &[("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/hybridsync-test-bus")],
+        &[(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/hybridsync-test-bus",
+        )],
         &["DISPLAY", "WAYLAND_DISPLAY"],
     );
-    let (code, message) = out.split_once('|').unwrap_or_else(|| panic!("the probe passed without a bus: {out}"));
+    let (code, message) = out
+        .split_once('|')
+        .unwrap_or_else(|| panic!("the probe passed without a bus: {out}"));
     assert_eq!(code, "keychain_unavailable", "{message}");
-    assert!(message.contains("no Secret Service (gnome-keyring / KWallet) is running on the session bus"), "{message}");
+    assert!(
+        message
+            .contains("no Secret Service (gnome-keyring / KWallet) is running on the session bus"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -84,22 +100,55 @@ fn keychain_stores_a_token_a_new_process_reads_it_and_sign_out_deletes_it() {
     let kc = Keychain::with_service(&service);
     kc.probe().unwrap();
     let value = format!("0.keychain-test-refresh-token-{}", std::process::id());
-    kc.store_refresh_token(AUTHORITY, TENANT, ACCOUNT, &Secret::new(&value)).unwrap();
+    kc.store_refresh_token(AUTHORITY, TENANT, ACCOUNT, &Secret::new(&value))
+        .unwrap();
 
     // Another process sees the same entry.
-    assert_eq!(run_child("read", &service, &[("HYBRIDSYNC_KEYCHAIN_EXPECT", &value)], &[]), "match");
+    assert_eq!(
+        run_child(
+            "read",
+            &service,
+            &[("HYBRIDSYNC_KEYCHAIN_EXPECT", &value)],
+            &[]
+        ),
+        "match"
+    );
     // And so does the Secret Service's own client, so the token is in the real store.
     if let Ok(out) = Command::new("secret-tool")
-        .args(["lookup", "service", &service, "username", &kc.refresh_entry_name(AUTHORITY, TENANT, ACCOUNT)])
+        .args([
+            "lookup",
+            "service",
+            &service,
+            "username",
+            &kc.refresh_entry_name(AUTHORITY, TENANT, ACCOUNT),
+        ])
         .output()
     {
-        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), value, "secret-tool did not find the entry");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            value,
+            "secret-tool did not find the entry"
+        );
     }
 
     assert!(kc.delete_refresh_token(AUTHORITY, TENANT, ACCOUNT).unwrap());
-    assert!(!kc.delete_refresh_token(AUTHORITY, TENANT, ACCOUNT).unwrap(), "a second delete found something");
-    assert_eq!(run_child("read", &service, &[("HYBRIDSYNC_KEYCHAIN_EXPECT", &value)], &[]), "none");
-    assert!(kc.refresh_token(AUTHORITY, TENANT, ACCOUNT).unwrap().is_none());
+    assert!(
+        !kc.delete_refresh_token(AUTHORITY, TENANT, ACCOUNT).unwrap(),
+        "a second delete found something"
+    );
+    assert_eq!(
+        run_child(
+            "read",
+            &service,
+            &[("HYBRIDSYNC_KEYCHAIN_EXPECT", &value)],
+            &[]
+        ),
+        "none"
+    );
+    assert!(kc
+        .refresh_token(AUTHORITY, TENANT, ACCOUNT)
+        .unwrap()
+        .is_none());
 }
 
 /// Issue 18 item 3: two homes and two authorities keep separate entries; deleting one leaves the
@@ -111,16 +160,45 @@ fn two_homes_and_two_authorities_never_share_an_entry() {
         return;
     }
     let service = format!("hybridsync-test-scope-{}", std::process::id());
-    let a = Keychain::for_home(&service, std::path::Path::new("/tmp/hybridsync-home-a/config"));
-    let b = Keychain::for_home(&service, std::path::Path::new("/tmp/hybridsync-home-b/config"));
+    let a = Keychain::for_home(
+        &service,
+        std::path::Path::new("/tmp/hybridsync-home-a/config"),
+    );
+    let b = Keychain::for_home(
+        &service,
+        std::path::Path::new("/tmp/hybridsync-home-b/config"),
+    );
     let us = "https://login.microsoftonline.us";
-    a.store_refresh_token(AUTHORITY, TENANT, ACCOUNT, &Secret::new("0.home-a")).unwrap();
-    b.store_refresh_token(AUTHORITY, TENANT, ACCOUNT, &Secret::new("0.home-b")).unwrap();
-    a.store_refresh_token(us, TENANT, ACCOUNT, &Secret::new("0.home-a-usgov")).unwrap();
-    assert_eq!(a.refresh_token(AUTHORITY, TENANT, ACCOUNT).unwrap().unwrap().expose(), "0.home-a");
+    a.store_refresh_token(AUTHORITY, TENANT, ACCOUNT, &Secret::new("0.home-a"))
+        .unwrap();
+    b.store_refresh_token(AUTHORITY, TENANT, ACCOUNT, &Secret::new("0.home-b"))
+        .unwrap();
+    a.store_refresh_token(us, TENANT, ACCOUNT, &Secret::new("0.home-a-usgov"))
+        .unwrap();
+    assert_eq!(
+        a.refresh_token(AUTHORITY, TENANT, ACCOUNT)
+            .unwrap()
+            .unwrap()
+            .expose(),
+        "0.home-a"
+    );
     assert!(a.delete_refresh_token(AUTHORITY, TENANT, ACCOUNT).unwrap());
-    assert_eq!(b.refresh_token(AUTHORITY, TENANT, ACCOUNT).unwrap().unwrap().expose(), "0.home-b", "home a's sign-out deleted home b's token");
-    assert_eq!(a.refresh_token(us, TENANT, ACCOUNT).unwrap().unwrap().expose(), "0.home-a-usgov", "one authority's sign-out deleted the other's");
+    assert_eq!(
+        b.refresh_token(AUTHORITY, TENANT, ACCOUNT)
+            .unwrap()
+            .unwrap()
+            .expose(),
+        "0.home-b",
+        "home a's sign-out deleted home b's token"
+    );
+    assert_eq!(
+        a.refresh_token(us, TENANT, ACCOUNT)
+            .unwrap()
+            .unwrap()
+            .expose(),
+        "0.home-a-usgov",
+        "one authority's sign-out deleted the other's"
+    );
     assert!(b.delete_refresh_token(AUTHORITY, TENANT, ACCOUNT).unwrap());
     assert!(a.delete_refresh_token(us, TENANT, ACCOUNT).unwrap());
 }
@@ -136,15 +214,38 @@ fn sign_ins_at_the_same_time_all_pass_the_keychain_probe() {
     let service = format!("hybridsync-test-probe-{}", std::process::id());
     let failures: Vec<String> = std::thread::scope(|s| {
         let runs: Vec<_> = (0..6)
-            .map(|_| s.spawn(|| (0..15).filter_map(|_| Keychain::with_service(&service).probe().err().map(|e| e.to_string())).collect::<Vec<_>>()))
+            .map(|_| {
+                s.spawn(|| {
+                    (0..15)
+                        .filter_map(|_| {
+                            Keychain::with_service(&service)
+                                .probe()
+                                .err()
+                                .map(|e| e.to_string())
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
             .collect();
         runs.into_iter().flat_map(|r| r.join().unwrap()).collect()
     });
-    assert!(failures.is_empty(), "{} of 90 probes failed: {:?}", failures.len(), failures.first());
+    assert!(
+        failures.is_empty(),
+        "{} of 90 probes failed: {:?}",
+        failures.len(),
+        failures.first()
+    );
     // Nothing is left behind.
-    if let Ok(out) = Command::new("secret-tool").args(["search", "--all", "service", &service]).output() {
-        let listed = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-        assert!(!listed.contains("probe"), "a probe entry was left: {listed}");
+    if let Ok(out) = Command::new("secret-tool")
+        .args(["search", "--all", "service", &service])
+        .output()
+    {
+        let listed = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !listed.contains("probe"),
+            "a probe entry was left: {listed}"
+        );
     }
 }
 
@@ -156,7 +257,14 @@ fn a_locked_keychain_is_named_and_nothing_is_stored_elsewhere() {
         return;
     }
     let kc = Keychain::with_service(format!("hybridsync-test-locked-{}", std::process::id()));
-    let err = kc.store_refresh_token(AUTHORITY, TENANT, ACCOUNT, &Secret::new("0.should-not-be-kept")).unwrap_err();
+    let err = kc
+        .store_refresh_token(
+            AUTHORITY,
+            TENANT,
+            ACCOUNT,
+            &Secret::new("0.should-not-be-kept"),
+        )
+        .unwrap_err();
     assert_eq!(err.code(), "keychain_locked", "{err}");
     assert!(err.to_string().contains("keychain is locked"), "{err}");
     let err = kc.probe().unwrap_err();

@@ -31,25 +31,42 @@ const T: Duration = Duration::from_secs(10);
 #[tokio::test]
 async fn finds_the_tenant_from_the_v2_document() {
     let (sim, _d) = sim().await;
-    let r = discover_tenant(&req(&sim, "Contoso.COM"), &ctx(), T).await.unwrap();
+    let r = discover_tenant(&req(&sim, "Contoso.COM"), &ctx(), T)
+        .await
+        .unwrap();
     assert_eq!(r.tenant_id, CONTOSO);
     assert_eq!(r.issuer_form, IssuerForm::V2);
     assert_eq!(r.tenant_region_scope.as_deref(), Some("NA"));
-    assert_eq!(r.cloud_instance_name.as_deref(), Some("microsoftonline.com"));
+    assert_eq!(
+        r.cloud_instance_name.as_deref(),
+        Some("microsoftonline.com")
+    );
     assert_eq!(r.input, "contoso.com");
     assert!(r.findings.iter().any(|f| f.code == "tenant_found"));
     let paths: Vec<String> = sim.sim.requests().into_iter().map(|r| r.path).collect();
-    assert_eq!(paths, ["/contoso.com/v2.0/.well-known/openid-configuration"]);
+    assert_eq!(
+        paths,
+        ["/contoso.com/v2.0/.well-known/openid-configuration"]
+    );
 }
 
 #[tokio::test]
 async fn falls_back_to_the_v1_document_and_its_sts_issuer() {
     let (sim, _d) = sim().await;
-    sim.sim.set_faults(Faults { openid_v2_missing: true, ..Faults::default() });
-    let r = discover_tenant(&req(&sim, "fabrikam.eu"), &ctx(), T).await.unwrap();
+    sim.sim.set_faults(Faults {
+        openid_v2_missing: true,
+        ..Faults::default()
+    });
+    let r = discover_tenant(&req(&sim, "fabrikam.eu"), &ctx(), T)
+        .await
+        .unwrap();
     assert_eq!(r.tenant_id, "7d9e2b40-51c3-4f8a-a6e2-0c4b19d7e385");
     assert_eq!(r.issuer_form, IssuerForm::V1);
-    assert!(r.issuer.starts_with("https://sts.windows.net/"), "{}", r.issuer);
+    assert!(
+        r.issuer.starts_with("https://sts.windows.net/"),
+        "{}",
+        r.issuer
+    );
     assert_eq!(r.tenant_region_scope.as_deref(), Some("EU"));
     assert!(r.findings.iter().any(|f| f.code == "tenant_v1_document"));
 }
@@ -57,16 +74,25 @@ async fn falls_back_to_the_v1_document_and_its_sts_issuer() {
 #[tokio::test]
 async fn accepts_a_tenant_guid_in_any_case() {
     let (sim, _d) = sim().await;
-    let r = discover_tenant(&req(&sim, &CONTOSO.to_uppercase()), &ctx(), T).await.unwrap();
+    let r = discover_tenant(&req(&sim, &CONTOSO.to_uppercase()), &ctx(), T)
+        .await
+        .unwrap();
     assert_eq!(r.tenant_id, CONTOSO);
 }
 
 #[tokio::test]
 async fn an_unknown_domain_is_not_found() {
     let (sim, _d) = sim().await;
-    let e = discover_tenant(&req(&sim, "nosuch.example"), &ctx(), T).await.unwrap_err();
+    let e = discover_tenant(&req(&sim, "nosuch.example"), &ctx(), T)
+        .await
+        .unwrap_err();
     assert_eq!(e.code, "tenant_not_found");
-    assert!(e.message.contains("no Microsoft 365 tenant found for nosuch.example"), "{}", e.message);
+    assert!(
+        e.message
+            .contains("no Microsoft 365 tenant found for nosuch.example"),
+        "{}",
+        e.message
+    );
     assert!(e.message.contains("AADSTS90002"), "{}", e.message);
     assert_eq!(e.remediation.as_deref(), Some("tenant.check-domain"));
 }
@@ -74,7 +100,10 @@ async fn an_unknown_domain_is_not_found() {
 #[tokio::test]
 async fn the_step_turns_not_found_into_an_error_finding() {
     let (sim, _d) = sim().await;
-    let step = TenantStep { request: req(&sim, "nosuch.example"), timeout: T };
+    let step = TenantStep {
+        request: req(&sim, "nosuch.example"),
+        timeout: T,
+    };
     let seen = step.check(&ctx()).await.unwrap();
     assert!(seen.blocked());
     assert_eq!(seen.findings[0].code, "tenant_not_found");
@@ -108,10 +137,17 @@ async fn a_ca_file_that_is_not_pem_is_refused() {
 #[tokio::test]
 async fn a_silent_authority_times_out() {
     let (sim, _d) = sim().await;
-    sim.sim.set_faults(Faults { openid_delay: Some(Duration::from_secs(5)), ..Faults::default() });
-    let e = discover_tenant(&req(&sim, "contoso.com"), &ctx(), Duration::from_millis(300))
-        .await
-        .unwrap_err();
+    sim.sim.set_faults(Faults {
+        openid_delay: Some(Duration::from_secs(5)),
+        ..Faults::default()
+    });
+    let e = discover_tenant(
+        &req(&sim, "contoso.com"),
+        &ctx(),
+        Duration::from_millis(300),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(e.code, "timeout", "{}", e.message);
     assert!(e.message.contains("did not answer"), "{}", e.message);
 }
@@ -119,32 +155,46 @@ async fn a_silent_authority_times_out() {
 #[tokio::test]
 async fn malformed_json_is_reported_as_such() {
     let (sim, _d) = sim().await;
-    sim.sim.set_faults(Faults { openid_malformed: true, ..Faults::default() });
-    let e = discover_tenant(&req(&sim, "contoso.com"), &ctx(), T).await.unwrap_err();
+    sim.sim.set_faults(Faults {
+        openid_malformed: true,
+        ..Faults::default()
+    });
+    let e = discover_tenant(&req(&sim, "contoso.com"), &ctx(), T)
+        .await
+        .unwrap_err();
     assert_eq!(e.code, "malformed_response", "{}", e.message);
 }
 
 #[tokio::test]
 async fn the_multi_tenant_alias_is_not_a_tenant() {
     let (sim, _d) = sim().await;
-    let e = discover_tenant(&req(&sim, "common.example"), &ctx(), T).await.unwrap_err();
+    let e = discover_tenant(&req(&sim, "common.example"), &ctx(), T)
+        .await
+        .unwrap_err();
     assert_eq!(e.code, "tenant_not_found");
     // "organizations" is a path alias, not a domain: refused as input before any request.
-    let e = discover_tenant(&req(&sim, "organizations"), &ctx(), T).await.unwrap_err();
+    let e = discover_tenant(&req(&sim, "organizations"), &ctx(), T)
+        .await
+        .unwrap_err();
     assert_eq!(e.code, "invalid_input");
 }
 
 #[tokio::test]
 async fn cancellation_stops_a_pending_lookup() {
     let (sim, _d) = sim().await;
-    sim.sim.set_faults(Faults { openid_delay: Some(Duration::from_secs(30)), ..Faults::default() });
+    sim.sim.set_faults(Faults {
+        openid_delay: Some(Duration::from_secs(30)),
+        ..Faults::default()
+    });
     let c = ctx();
     let cancel = c.cancel.clone();
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(100)).await;
         cancel.cancel();
     });
-    let e = discover_tenant(&req(&sim, "contoso.com"), &c, T).await.unwrap_err();
+    let e = discover_tenant(&req(&sim, "contoso.com"), &c, T)
+        .await
+        .unwrap_err();
     assert_eq!(e.code, "cancelled");
 }
 
@@ -154,8 +204,19 @@ async fn progress_and_log_events_are_streamed() {
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let s2 = seen.clone();
     let c = StepContext::new(EventSink::new(move |e| s2.lock().unwrap().push(e)));
-    discover_tenant(&req(&sim, "contoso.com"), &c, T).await.unwrap();
+    discover_tenant(&req(&sim, "contoso.com"), &c, T)
+        .await
+        .unwrap();
     let events = seen.lock().unwrap();
-    assert!(events.iter().any(|e| matches!(e, hybridsync_core::Event::Progress { done: 1, total: 1, .. })));
-    assert!(events.iter().any(|e| matches!(e, hybridsync_core::Event::Log { message, .. } if message.contains(CONTOSO))));
+    assert!(events.iter().any(|e| matches!(
+        e,
+        hybridsync_core::Event::Progress {
+            done: 1,
+            total: 1,
+            ..
+        }
+    )));
+    assert!(events.iter().any(
+        |e| matches!(e, hybridsync_core::Event::Log { message, .. } if message.contains(CONTOSO))
+    ));
 }

@@ -21,13 +21,20 @@ fn write_ldif(path: &std::path::Path, n: usize) -> std::io::Result<u64> {
         } else {
             ("Jane", "Doe")
         };
-        let suffix = if i % 89 == 0 { "contoso.local" } else { "contoso.com" };
+        let suffix = if i % 89 == 0 {
+            "contoso.local"
+        } else {
+            "contoso.com"
+        };
         let alias = if i % 83 == 0 {
             format!("{first}.{last} {i}")
         } else {
             format!("{first}.{last}{i}")
         };
-        let dn = format!("CN={first} {last} {i},OU=Staff {},DC=contoso,DC=local", i % 50);
+        let dn = format!(
+            "CN={first} {last} {i},OU=Staff {},DC=contoso,DC=local",
+            i % 50
+        );
         writeln!(w)?;
         if first.is_ascii() {
             writeln!(w, "dn: {dn}")?;
@@ -150,7 +157,10 @@ fn main() {
         report.errors(),
         report.upn_suffixes.len()
     );
-    println!("scan time: {:.3} s wall (goal <= 5 s)", elapsed.as_secs_f64());
+    println!(
+        "scan time: {:.3} s wall (goal <= 5 s)",
+        elapsed.as_secs_f64()
+    );
     if let (Some(b), Some(a)) = (cpu_before, cpu_seconds()) {
         println!("scan CPU time: {:.2} s (user + system)", a - b);
     }

@@ -97,7 +97,9 @@ impl<R: Read> CsvReader<R> {
     fn read_header(&mut self) -> Result<(), ReadError> {
         let line = self.offset + 1;
         let reader = self.reader.as_mut().expect("reader present");
-        let headers = reader.byte_headers().map_err(|e| self::map_err(e, self.offset))?;
+        let headers = reader
+            .byte_headers()
+            .map_err(|e| self::map_err(e, self.offset))?;
         if headers.is_empty() || (headers.len() == 1 && headers[0].is_empty()) {
             return Err(ReadError::new(line, "the file has no header line"));
         }
@@ -118,7 +120,10 @@ impl<R: Read> CsvReader<R> {
                 _ => (h.clone(), false),
             };
             if !alias && !seen.insert(h.clone()) {
-                return Err(ReadError::new(line, format!("column \"{h}\" appears twice")));
+                return Err(ReadError::new(
+                    line,
+                    format!("column \"{h}\" appears twice"),
+                ));
             }
             let multi = MULTI_VALUED.contains(&name.as_str());
             self.columns.push(Column { name, alias, multi });
@@ -228,7 +233,9 @@ pub(crate) fn split_proxies(joined: &str) -> Vec<String> {
 fn map_err(e: csv::Error, offset: u64) -> ReadError {
     let line = e.position().map(|p| p.line()).unwrap_or(0) + offset;
     let message = match e.kind() {
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
             format!("row has {len} fields, the header has {expected_len}")
         }
         csv::ErrorKind::Io(io) => format!("cannot read: {io}"),

@@ -48,9 +48,13 @@ pub fn is_non_routable(domain: &str) -> bool {
     };
     let ends_home_arpa = d.len() >= 9 && d.is_char_boundary(d.len() - 9) && {
         let tail = &d[d.len() - 9..];
-        tail.eq_ignore_ascii_case("home.arpa") && (d.len() == 9 || d.as_bytes()[d.len() - 10] == b'.')
+        tail.eq_ignore_ascii_case("home.arpa")
+            && (d.len() == 9 || d.as_bytes()[d.len() - 10] == b'.')
     };
-    NON_ROUTABLE_TLDS.iter().any(|t| t.eq_ignore_ascii_case(tld)) || ends_home_arpa
+    NON_ROUTABLE_TLDS
+        .iter()
+        .any(|t| t.eq_ignore_ascii_case(tld))
+        || ends_home_arpa
 }
 
 /// Host-name syntax only: labels of letters, digits and hyphens, 1–63
@@ -69,15 +73,22 @@ pub fn syntax_issue(domain: &str) -> Option<String> {
             ));
         }
         if label.len() > 63 {
-            return Some(format!("the label \"{label}\" is longer than 63 characters"));
+            return Some(format!(
+                "the label \"{label}\" is longer than 63 characters"
+            ));
         }
-        if !label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        if !label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
             return Some(format!(
                 "the label \"{label}\" may contain only letters, digits and hyphens"
             ));
         }
         if label.starts_with('-') || label.ends_with('-') {
-            return Some(format!("the label \"{label}\" starts or ends with a hyphen"));
+            return Some(format!(
+                "the label \"{label}\" starts or ends with a hyphen"
+            ));
         }
     }
     None
@@ -90,7 +101,10 @@ pub fn check(domain: &str) -> Option<DomainIssue> {
         return issue(Rule::Format, m);
     }
     if is_ip_literal(domain) {
-        return issue(Rule::Format, format!("\"{domain}\" is an IP address, not a domain name"));
+        return issue(
+            Rule::Format,
+            format!("\"{domain}\" is an IP address, not a domain name"),
+        );
     }
     let lower: std::borrow::Cow<str> = if domain.bytes().any(|b| b.is_ascii_uppercase()) {
         domain.to_ascii_lowercase().into()
@@ -131,7 +145,9 @@ pub fn check(domain: &str) -> Option<DomainIssue> {
 pub fn is_ip_literal(domain: &str) -> bool {
     let d = domain.trim_end_matches('.');
     d.parse::<std::net::IpAddr>().is_ok()
-        || d.rsplit('.').next().is_some_and(|tld| !tld.is_empty() && tld.bytes().all(|b| b.is_ascii_digit()))
+        || d.rsplit('.')
+            .next()
+            .is_some_and(|tld| !tld.is_empty() && tld.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// The UPN suffix an admin gives as the replacement for a non-routable one (`--upn-suffix`),
@@ -156,10 +172,24 @@ mod tests {
     /// Issue 18 item 7: what the admin types as a replacement suffix is a real domain.
     #[test]
     fn replacement_suffixes_must_be_registrable_domains() {
-        for bad in ["not a domain!", "192.168.1.1", "contoso.com..", "contoso..com", ".contoso.com", "co.uk", "com", "contoso.local", "[::1]", "::1"] {
+        for bad in [
+            "not a domain!",
+            "192.168.1.1",
+            "contoso.com..",
+            "contoso..com",
+            ".contoso.com",
+            "co.uk",
+            "com",
+            "contoso.local",
+            "[::1]",
+            "::1",
+        ] {
             assert!(replacement_suffix(bad).is_err(), "{bad} was accepted");
         }
         assert_eq!(replacement_suffix(" Contoso.com ").unwrap(), "contoso.com");
-        assert_eq!(replacement_suffix("@sales.contoso.co.uk").unwrap(), "sales.contoso.co.uk");
+        assert_eq!(
+            replacement_suffix("@sales.contoso.co.uk").unwrap(),
+            "sales.contoso.co.uk"
+        );
     }
 }

@@ -194,7 +194,10 @@ impl DuplicateIndex {
                 chain.push(i);
                 i = occs[i as usize].next;
             }
-            if chain.iter().all(|&i| occs[i as usize].obj == occs[first as usize].obj) {
+            if chain
+                .iter()
+                .all(|&i| occs[i as usize].obj == occs[first as usize].obj)
+            {
                 continue;
             }
             let mut by_key: Vec<(String, Vec<u32>)> = Vec::new();
@@ -242,7 +245,11 @@ impl DuplicateIndex {
                     attribute: ATTRS[o.attr as usize].to_string(),
                     value: o.value.to_string(),
                     rule: Rule::Duplicate,
-                    severity: if sam { Severity::Warning } else { Severity::Error },
+                    severity: if sam {
+                        Severity::Warning
+                    } else {
+                        Severity::Error
+                    },
                     message: format!("{what}; the same value is also on: {}", named.join("; ")),
                     suggestion: None,
                 });

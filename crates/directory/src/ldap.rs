@@ -222,7 +222,8 @@ fn tls_config(src: &LdapSource) -> Result<Arc<rustls::ClientConfig>, LdapError> 
             path: shown.clone(),
             detail,
         };
-        let pem = hybridsync_files::read_limited(path, hybridsync_files::MAX_SMALL_FILE).map_err(|e| ca_err(e.to_string()))?;
+        let pem = hybridsync_files::read_limited(path, hybridsync_files::MAX_SMALL_FILE)
+            .map_err(|e| ca_err(e.to_string()))?;
         let mut added = 0;
         for item in rustls_pemfile_certs(&pem) {
             let der = item.map_err(|e| ca_err(format!("not a PEM certificate bundle ({e})")))?;

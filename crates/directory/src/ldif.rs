@@ -23,9 +23,23 @@ use crate::text::Decoded;
 /// Text attributes the rules read: a base64 value of one of them that is not UTF-8 is an error,
 /// not a silently skipped value.
 const TEXT_ATTRIBUTES: &[&str] = &[
-    "userPrincipalName", "mail", "proxyAddresses", "sAMAccountName", "displayName", "givenName", "sn", "cn",
-    "mailNickname", "targetAddress", "otherMailbox", "objectClass", "groupType", "msExchRecipientTypeDetails",
-    "msExchHideFromAddressLists", "userAccountControl", "isCriticalSystemObject",
+    "userPrincipalName",
+    "mail",
+    "proxyAddresses",
+    "sAMAccountName",
+    "displayName",
+    "givenName",
+    "sn",
+    "cn",
+    "mailNickname",
+    "targetAddress",
+    "otherMailbox",
+    "objectClass",
+    "groupType",
+    "msExchRecipientTypeDetails",
+    "msExchHideFromAddressLists",
+    "userAccountControl",
+    "isCriticalSystemObject",
 ];
 
 /// Streaming LDIF reader.
@@ -44,7 +58,11 @@ pub struct LdifReader<R: Read> {
 
 /// Read one physical line into `into` (line end removed); its number, or
 /// None at end of input.
-fn read_physical<B: BufRead>(input: &mut B, line_no: &mut u64, into: &mut Vec<u8>) -> Result<Option<u64>, ReadError> {
+fn read_physical<B: BufRead>(
+    input: &mut B,
+    line_no: &mut u64,
+    into: &mut Vec<u8>,
+) -> Result<Option<u64>, ReadError> {
     into.clear();
     let n = input
         .read_until(b'\n', into)
@@ -139,8 +157,8 @@ impl<R: Read> LdifReader<R> {
                 format!("a record must start with \"dn:\", found \"{name}:\""),
             ));
         }
-        let dn =
-            decode_value(value, first)?.ok_or_else(|| ReadError::new(first, "the DN is base64 but not UTF-8 text"))?;
+        let dn = decode_value(value, first)?
+            .ok_or_else(|| ReadError::new(first, "the DN is base64 but not UTF-8 text"))?;
         let mut obj = DirObject::new(dn);
         while let Some(line) = self.logical()? {
             if self.blank() {
@@ -181,11 +199,14 @@ impl<R: Read> LdifReader<R> {
 /// Split `name: value` / `name:: b64` / `name:< url` at the first colon.
 /// Returns the attribute name and the raw value spec (starting at the colon).
 fn split_attr(text: &[u8], line: u64) -> Result<(&str, &[u8]), ReadError> {
-    let colon = text
-        .iter()
-        .position(|&b| b == b':')
-        .ok_or_else(|| ReadError::new(line, "expected \"attribute: value\" (no colon on this line)"))?;
-    let name = std::str::from_utf8(&text[..colon]).map_err(|_| ReadError::new(line, "attribute name is not UTF-8"))?;
+    let colon = text.iter().position(|&b| b == b':').ok_or_else(|| {
+        ReadError::new(
+            line,
+            "expected \"attribute: value\" (no colon on this line)",
+        )
+    })?;
+    let name = std::str::from_utf8(&text[..colon])
+        .map_err(|_| ReadError::new(line, "attribute name is not UTF-8"))?;
     let valid = !name.is_empty()
         && name
             .bytes()
@@ -205,7 +226,11 @@ fn decode_value(spec: &[u8], line: u64) -> Result<Option<String>, ReadError> {
     let rest = &spec[1..];
     match rest.first() {
         Some(b':') => {
-            let b64: Vec<u8> = rest[1..].iter().copied().filter(|b| !b.is_ascii_whitespace()).collect();
+            let b64: Vec<u8> = rest[1..]
+                .iter()
+                .copied()
+                .filter(|b| !b.is_ascii_whitespace())
+                .collect();
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(&b64)
                 .map_err(|e| ReadError::new(line, format!("invalid base64 value: {e}")))?;

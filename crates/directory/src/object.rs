@@ -48,7 +48,9 @@ impl DirObject {
     pub fn push(&mut self, name: &str, value: String) {
         with_lower(name, |key| match key {
             "objectclass" => self.object_class.push(value),
-            "iscriticalsystemobject" => self.is_critical_system_object = value.trim().eq_ignore_ascii_case("true"),
+            "iscriticalsystemobject" => {
+                self.is_critical_system_object = value.trim().eq_ignore_ascii_case("true")
+            }
             _ => match self.attributes.entry(key.to_string()) {
                 Entry::Occupied(mut e) => e.get_mut().push(value),
                 Entry::Vacant(e) => {
@@ -70,7 +72,9 @@ impl DirObject {
 
     /// True if any `objectClass` value equals `class` (case-insensitive).
     pub fn has_class(&self, class: &str) -> bool {
-        self.object_class.iter().any(|c| c.eq_ignore_ascii_case(class))
+        self.object_class
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(class))
     }
 
     /// A user account (not a computer, which AD also gives class `user`).
@@ -134,9 +138,11 @@ pub fn first_rdn_value(dn: &str) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'\\' if i + 1 < bytes.len() => {
-                let hex = bytes
-                    .get(i + 1..i + 3)
-                    .and_then(|h| std::str::from_utf8(h).ok().and_then(|s| u8::from_str_radix(s, 16).ok()));
+                let hex = bytes.get(i + 1..i + 3).and_then(|h| {
+                    std::str::from_utf8(h)
+                        .ok()
+                        .and_then(|s| u8::from_str_radix(s, 16).ok())
+                });
                 match hex {
                     Some(b) => {
                         out.push(b);

@@ -34,7 +34,10 @@ pub struct ScanReport {
 impl ScanReport {
     /// Number of findings with severity error.
     pub fn errors(&self) -> usize {
-        self.findings.iter().filter(|f| f.severity == Severity::Error).count()
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count()
     }
 
     /// The UPN suffix table against the tenant's domains.

@@ -27,10 +27,20 @@ pub const CN_PREFIXES: &[&str] = &[
 /// msExchRecipientTypeDetails of arbitration, discovery, monitoring and
 /// similar system mailboxes: 0x1000, 0x2000, 0x4000, 0x400000, 0x800000,
 /// 0x1000000, 0x20000000.
-pub const SYSTEM_RECIPIENT_TYPES: &[u64] = &[0x1000, 0x2000, 0x4000, 0x40_0000, 0x80_0000, 0x100_0000, 0x2000_0000];
+pub const SYSTEM_RECIPIENT_TYPES: &[u64] = &[
+    0x1000,
+    0x2000,
+    0x4000,
+    0x40_0000,
+    0x80_0000,
+    0x100_0000,
+    0x2000_0000,
+];
 
 fn starts_with_ci(s: &str, prefix: &str) -> bool {
-    s.len() >= prefix.len() && s.is_char_boundary(prefix.len()) && s[..prefix.len()].eq_ignore_ascii_case(prefix)
+    s.len() >= prefix.len()
+        && s.is_char_boundary(prefix.len())
+        && s[..prefix.len()].eq_ignore_ascii_case(prefix)
 }
 
 fn parse_number(v: &str) -> Option<u64> {
@@ -65,21 +75,32 @@ pub fn skip_reason(obj: &DirObject) -> Option<String> {
     }
     if obj.is_user() || obj.object_class.is_empty() {
         if let Some(sam) = obj.first("sAMAccountName") {
-            if ["CAS_", "SUPPORT_", "MSOL_"].iter().any(|p| starts_with_ci(sam, p)) {
+            if ["CAS_", "SUPPORT_", "MSOL_"]
+                .iter()
+                .any(|p| starts_with_ci(sam, p))
+            {
                 return Some("system account (sAMAccountName)".into());
             }
         }
         if let Some(nick) = obj.first("mailNickname") {
-            if ["CAS_", "SYSTEMMAILBOX"].iter().any(|p| starts_with_ci(nick, p)) {
+            if ["CAS_", "SYSTEMMAILBOX"]
+                .iter()
+                .any(|p| starts_with_ci(nick, p))
+            {
                 return Some("system mailbox (mailNickname)".into());
             }
         }
         if is_true(obj.first("msExchHideFromAddressLists"))
-            && obj.first("displayName").is_some_and(|d| starts_with_ci(d, "MSOL"))
+            && obj
+                .first("displayName")
+                .is_some_and(|d| starts_with_ci(d, "MSOL"))
         {
             return Some("hidden MSOL account".into());
         }
-        if let Some(t) = obj.first("msExchRecipientTypeDetails").and_then(parse_number) {
+        if let Some(t) = obj
+            .first("msExchRecipientTypeDetails")
+            .and_then(parse_number)
+        {
             if SYSTEM_RECIPIENT_TYPES.contains(&t) {
                 return Some(format!("system mailbox (msExchRecipientTypeDetails {t})"));
             }

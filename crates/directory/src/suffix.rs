@@ -104,7 +104,10 @@ pub fn classify(suffix: &str, tenant: &[TenantDomain]) -> SuffixState {
         return SuffixState::NonRoutable;
     }
     let norm = |d: &TenantDomain| d.name.trim().trim_end_matches('.').to_lowercase();
-    if tenant.iter().any(|d| d.verified && is_same_or_sub(&s, &norm(d))) {
+    if tenant
+        .iter()
+        .any(|d| d.verified && is_same_or_sub(&s, &norm(d)))
+    {
         return SuffixState::Verified;
     }
     if tenant.iter().any(|d| !d.verified && norm(d) == s) {

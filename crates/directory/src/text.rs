@@ -109,7 +109,8 @@ impl<R: Read> Decoded<R> {
                     }
                     (None, _) => char::from_u32(unit as u32).unwrap_or('\u{FFFD}'),
                 };
-                self.out.extend_from_slice(ch.encode_utf8(&mut tmp).as_bytes());
+                self.out
+                    .extend_from_slice(ch.encode_utf8(&mut tmp).as_bytes());
             }
             self.raw.drain(..pairs * 2);
         }
@@ -141,7 +142,10 @@ impl<R: Read> Read for Decoded<R> {
         if self.total > MAX_INPUT_BYTES {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
-                format!("the file is larger than {} GiB; export one organizational unit at a time", MAX_INPUT_BYTES >> 30),
+                format!(
+                    "the file is larger than {} GiB; export one organizational unit at a time",
+                    MAX_INPUT_BYTES >> 30
+                ),
             ));
         }
         Ok(n)

@@ -179,7 +179,10 @@ mod tests {
             "_ms.sales.contoso.com",
             "_x.sales.contoso.com",
         ] {
-            assert!(names.iter().any(|n| n == expected), "{expected} not in {names:?}");
+            assert!(
+                names.iter().any(|n| n == expected),
+                "{expected} not in {names:?}"
+            );
         }
         assert!(!names.iter().any(|n| n == "sales.contoso.com"));
     }

@@ -29,7 +29,10 @@ pub fn read_limited(path: &Path, max: u64) -> io::Result<Vec<u8>> {
     let too_large = || {
         io::Error::new(
             io::ErrorKind::InvalidData,
-            format!("the file is larger than {} MiB, which is more than this file can be", max >> 20),
+            format!(
+                "the file is larger than {} MiB, which is more than this file can be",
+                max >> 20
+            ),
         )
     };
     if file.metadata().is_ok_and(|m| m.is_file() && m.len() > max) {
@@ -83,7 +86,10 @@ impl std::error::Error for SetError {}
 /// On any failure the temporary files and every member already renamed are removed, so a reader
 /// never finds one without the other.
 pub fn write_all_or_nothing(members: &[Member<'_>]) -> Result<(), SetError> {
-    let fail = |path: &Path, error: io::Error| SetError { path: path.to_path_buf(), error };
+    let fail = |path: &Path, error: io::Error| SetError {
+        path: path.to_path_buf(),
+        error,
+    };
     let mut temps: Vec<PathBuf> = Vec::new();
     let cleanup = |temps: &[PathBuf], renamed: &[&Path]| {
         for t in temps {
@@ -96,9 +102,11 @@ pub fn write_all_or_nothing(members: &[Member<'_>]) -> Result<(), SetError> {
     for m in members {
         let prepared = temp_path(m.path).and_then(|(dir, temp)| {
             fs::create_dir_all(&dir)?;
-            write_temp(&temp, m.bytes, m.access).map(|()| temp.clone()).inspect_err(|_| {
-                let _ = fs::remove_file(&temp);
-            })
+            write_temp(&temp, m.bytes, m.access)
+                .map(|()| temp.clone())
+                .inspect_err(|_| {
+                    let _ = fs::remove_file(&temp);
+                })
         });
         match prepared {
             Ok(temp) => temps.push(temp),
@@ -215,22 +223,48 @@ mod tests {
         std::fs::create_dir(&cer).unwrap();
         std::fs::write(cer.join("inside"), b"x").unwrap();
         let e = write_all_or_nothing(&[
-            Member { path: &key, bytes: b"key", access: FileAccess::Private },
-            Member { path: &cer, bytes: b"cer", access: FileAccess::Public },
+            Member {
+                path: &key,
+                bytes: b"key",
+                access: FileAccess::Private,
+            },
+            Member {
+                path: &cer,
+                bytes: b"cer",
+                access: FileAccess::Public,
+            },
         ])
         .unwrap_err();
         assert_eq!(e.path, cer);
         assert!(!key.exists(), "the .pfx was left without its .cer");
-        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-        assert_eq!(left, vec![std::ffi::OsString::from("s2s.cer")], "temporary files were left behind");
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(
+            left,
+            vec![std::ffi::OsString::from("s2s.cer")],
+            "temporary files were left behind"
+        );
 
         std::fs::remove_dir_all(&cer).unwrap();
         write_all_or_nothing(&[
-            Member { path: &key, bytes: b"key", access: FileAccess::Private },
-            Member { path: &cer, bytes: b"cer", access: FileAccess::Public },
+            Member {
+                path: &key,
+                bytes: b"key",
+                access: FileAccess::Private,
+            },
+            Member {
+                path: &cer,
+                bytes: b"cer",
+                access: FileAccess::Public,
+            },
         ])
         .unwrap();
-        assert_eq!((std::fs::read(&key).unwrap(), std::fs::read(&cer).unwrap()), (b"key".to_vec(), b"cer".to_vec()));
+        assert_eq!(
+            (std::fs::read(&key).unwrap(), std::fs::read(&cer).unwrap()),
+            (b"key".to_vec(), b"cer".to_vec())
+        );
     }
 
     /// Issue 18 item 6: an endless file is refused after the limit, not read until memory runs out.
@@ -255,6 +289,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("key.pfx");
         write_atomic(&p, b"k", FileAccess::Private).unwrap();
-        assert_eq!(std::fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
 }

@@ -24,13 +24,21 @@ pub fn quote(s: &str) -> String {
 /// Text safe on one `#` comment line: line breaks and other control characters become `?`.
 pub fn comment(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') { '?' } else { c })
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+                '?'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
 /// Why a value cannot go into a generated script, as a sentence; `None` when it can.
 pub fn control_character(what: &str, value: &str) -> Option<String> {
-    let bad = value.chars().find(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))?;
+    let bad = value
+        .chars()
+        .find(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))?;
     Some(format!(
         "{what} holds a line break or control character (U+{:04X}); type it again without it",
         bad as u32
@@ -46,13 +54,18 @@ pub fn account_issue(account: &str) -> Option<String> {
     let valid_part = |p: &str| {
         !p.is_empty()
             && p.len() <= 104
-            && p.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ' '))
+            && p.chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ' '))
             && p.trim() == p
     };
     let ok = match (account.split_once('\\'), account.split_once('@')) {
         (Some((domain, name)), None) => valid_part(domain) && valid_part(name),
         (None, Some((name, domain))) => {
-            valid_part(name) && valid_part(domain) && domain.contains('.') && !domain.contains(' ') && !domain.contains("..")
+            valid_part(name)
+                && valid_part(domain)
+                && domain.contains('.')
+                && !domain.contains(' ')
+                && !domain.contains("..")
         }
         _ => false,
     };
@@ -72,7 +85,10 @@ mod tests {
     fn every_single_quote_pwsh_knows_is_doubled() {
         assert_eq!(quote("plain"), "'plain'");
         assert_eq!(quote("O'Neil"), "'O''Neil'");
-        assert_eq!(quote("CONTOSO\\svc\u{2019}; Start-Process calc; \u{2019}"), "'CONTOSO\\svc\u{2019}\u{2019}; Start-Process calc; \u{2019}\u{2019}'");
+        assert_eq!(
+            quote("CONTOSO\\svc\u{2019}; Start-Process calc; \u{2019}"),
+            "'CONTOSO\\svc\u{2019}\u{2019}; Start-Process calc; \u{2019}\u{2019}'"
+        );
         for q in SINGLE_QUOTES {
             assert_eq!(quote(&q.to_string()), format!("'{q}{q}'"));
         }
@@ -80,10 +96,24 @@ mod tests {
 
     #[test]
     fn accounts_are_domain_name_or_user_principal_names() {
-        for ok in ["CONTOSO\\svc-crm", "svc.crm@contoso.com", "NT AUTHORITY\\NETWORK SERVICE", "contoso\\crm async"] {
+        for ok in [
+            "CONTOSO\\svc-crm",
+            "svc.crm@contoso.com",
+            "NT AUTHORITY\\NETWORK SERVICE",
+            "contoso\\crm async",
+        ] {
             assert_eq!(account_issue(ok), None, "{ok}");
         }
-        for bad in ["CONTOSO\\svc\u{2019}; Start-Process calc; \u{2019}", "svc", "a\\b\\c", "a@b@c.com", "x@localhost", "CONTOSO\\svc'", "CONTOSO\\$(calc)", "CONTOSO\\svc\n"] {
+        for bad in [
+            "CONTOSO\\svc\u{2019}; Start-Process calc; \u{2019}",
+            "svc",
+            "a\\b\\c",
+            "a@b@c.com",
+            "x@localhost",
+            "CONTOSO\\svc'",
+            "CONTOSO\\$(calc)",
+            "CONTOSO\\svc\n",
+        ] {
             assert!(account_issue(bad).is_some(), "{bad}");
         }
     }

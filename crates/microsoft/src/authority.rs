@@ -69,9 +69,21 @@ impl Authority {
 
     pub fn presets() -> Vec<AuthorityPreset> {
         [
-            ("worldwide", "Worldwide (login.microsoftonline.com)", Self::WORLDWIDE),
-            ("us_government", "US Government (login.microsoftonline.us)", Self::US_GOVERNMENT),
-            ("china", "China, operated by 21Vianet (login.chinacloudapi.cn)", Self::CHINA),
+            (
+                "worldwide",
+                "Worldwide (login.microsoftonline.com)",
+                Self::WORLDWIDE,
+            ),
+            (
+                "us_government",
+                "US Government (login.microsoftonline.us)",
+                Self::US_GOVERNMENT,
+            ),
+            (
+                "china",
+                "China, operated by 21Vianet (login.chinacloudapi.cn)",
+                Self::CHINA,
+            ),
         ]
         .into_iter()
         .map(|(id, label, url)| AuthorityPreset {

@@ -72,7 +72,10 @@ pub struct BulkOptions {
 
 impl Default for BulkOptions {
     fn default() -> Self {
-        BulkOptions { ceiling: DEFAULT_CEILING, max_batch: MAX_BATCH_OPERATIONS }
+        BulkOptions {
+            ceiling: DEFAULT_CEILING,
+            max_batch: MAX_BATCH_OPERATIONS,
+        }
     }
 }
 
@@ -80,9 +83,14 @@ impl BulkOptions {
     /// The admin's ceiling, checked: a clear message when it is out of range.
     pub fn with_ceiling(ceiling: usize) -> Result<BulkOptions, String> {
         if ceiling == 0 || ceiling > MAX_CEILING {
-            return Err(format!("a ceiling of {ceiling} requests at once is outside 1–{MAX_CEILING}"));
+            return Err(format!(
+                "a ceiling of {ceiling} requests at once is outside 1–{MAX_CEILING}"
+            ));
         }
-        Ok(BulkOptions { ceiling, ..BulkOptions::default() })
+        Ok(BulkOptions {
+            ceiling,
+            ..BulkOptions::default()
+        })
     }
 }
 
@@ -186,7 +194,8 @@ impl Controller {
 
     /// What the hint and the ceiling allow in flight.
     fn cap(&self) -> usize {
-        self.dop_hint.map_or(self.ceiling, |h| h.clamp(1, self.ceiling))
+        self.dop_hint
+            .map_or(self.ceiling, |h| h.clamp(1, self.ceiling))
     }
 
     /// The share of a slot a request of `ops` operations keeps busy over its round trip (a whole
@@ -240,7 +249,11 @@ impl Controller {
         self.load += load;
         self.in_flight_ops += ops;
         self.in_flight += 1;
-        Some(Ticket { ops, load, early: self.model.is_none() })
+        Some(Ticket {
+            ops,
+            load,
+            early: self.model.is_none(),
+        })
     }
 
     /// The batch size the model aims at: server time `BATCH_TIME_FACTOR` × the fixed part.
@@ -249,7 +262,8 @@ impl Controller {
             Some((fixed, per_op)) if per_op > 0.0 => {
                 let by_factor = BATCH_TIME_FACTOR * fixed / per_op;
                 let by_time = MAX_BATCH_TIME.as_secs_f64() / per_op;
-                (by_factor.min(by_time) as usize).clamp(MIN_BATCH.min(self.max_batch), self.max_batch)
+                (by_factor.min(by_time) as usize)
+                    .clamp(MIN_BATCH.min(self.max_batch), self.max_batch)
             }
             Some(_) => self.max_batch,
             None => self.batch,
@@ -260,7 +274,10 @@ impl Controller {
     /// size seen: the widest span, so timing noise weighs least on the per-operation time (the
     /// fastest of many same-size answers is one that did not wait in the queue).
     fn refit(&mut self) {
-        let (Some((&small, &rs)), Some((&large, &rl))) = (self.fastest.first_key_value(), self.fastest.last_key_value()) else {
+        let (Some((&small, &rs)), Some((&large, &rl))) = (
+            self.fastest.first_key_value(),
+            self.fastest.last_key_value(),
+        ) else {
             return;
         };
         if large < small.max(1) * 2 {
@@ -273,7 +290,9 @@ impl Controller {
 
     /// The share of an answer's server time spent waiting in the queue.
     fn waited(&self, obs: &Observation) -> f64 {
-        let Some((fixed, per_op)) = self.model else { return 0.0 };
+        let Some((fixed, per_op)) = self.model else {
+            return 0.0;
+        };
         let rtt = obs.rtt.as_secs_f64();
         let server = (rtt - fixed).max(1e-6);
         let wait = rtt - fixed - per_op * obs.ops as f64 - NOISE_WAIT.as_secs_f64();
@@ -299,7 +318,10 @@ impl Controller {
 
     /// Decreases at most once per round trip: the answers of one overload all say the same.
     fn decrease(&mut self, factor: f64, now: Instant, rtt: Duration) {
-        if self.last_decrease.is_some_and(|t| now.duration_since(t) < rtt) {
+        if self
+            .last_decrease
+            .is_some_and(|t| now.duration_since(t) < rtt)
+        {
             return;
         }
         self.last_decrease = Some(now);
@@ -310,7 +332,11 @@ impl Controller {
 
     /// Learns from one answer (`ticket` is what [`Controller::next_batch`] gave for it).
     pub fn observe(&mut self, ticket: Ticket, obs: Observation, now: Instant) {
-        let counted = if ticket.early && self.model.is_some() { self.load_of(ticket.ops) } else { ticket.load };
+        let counted = if ticket.early && self.model.is_some() {
+            self.load_of(ticket.ops)
+        } else {
+            ticket.load
+        };
         self.load = (self.load - counted).max(0.0);
         self.in_flight_ops = self.in_flight_ops.saturating_sub(ticket.ops);
         self.in_flight = self.in_flight.saturating_sub(1);
@@ -346,7 +372,16 @@ impl Controller {
         }
         let share = self.waited(&obs);
         let sent = now.checked_sub(obs.rtt).unwrap_or(now);
-        tracing::trace!(ops = ticket.ops, rtt_ms = obs.rtt.as_millis() as u64, share, slots = self.slots, in_flight = self.in_flight, batch = self.batch, slow_start = self.slow_start, "bulk: answer");
+        tracing::trace!(
+            ops = ticket.ops,
+            rtt_ms = obs.rtt.as_millis() as u64,
+            share,
+            slots = self.slots,
+            in_flight = self.in_flight,
+            batch = self.batch,
+            slow_start = self.slow_start,
+            "bulk: answer"
+        );
         let stale = self.last_cut.is_some_and(|cut| sent < cut);
         if self.slow_start && self.model.is_some() && !stale {
             // Timing noise makes single answers look as if they waited: slow start ends on the
@@ -361,7 +396,11 @@ impl Controller {
             } else if self.trend < SLOW_START_EXIT_SHARE {
                 // Each answer adds part of its load, so the slots grow each round trip until the
                 // queue shows: by three quarters while no answer waited, by half once some did.
-                let growth = if self.trend > 0.0 { SLOW_START_GROWTH } else { SLOW_START_FAST };
+                let growth = if self.trend > 0.0 {
+                    SLOW_START_GROWTH
+                } else {
+                    SLOW_START_FAST
+                };
                 if growth == SLOW_START_FAST {
                     self.fast_at = Some(now);
                 }
@@ -380,7 +419,12 @@ impl Controller {
                 // its window when slow start overshoots), with the headroom on top.
                 self.slow_start = false;
                 // How much it grew over that round trip: doubled if it still grew fast then.
-                let grew = 1.0 + if self.fast_at.is_some_and(|t| t >= sent) { SLOW_START_FAST } else { SLOW_START_GROWTH };
+                let grew = 1.0
+                    + if self.fast_at.is_some_and(|t| t >= sent) {
+                        SLOW_START_FAST
+                    } else {
+                        SLOW_START_GROWTH
+                    };
                 self.slots = (self.slots / grew * (1.0 + HEADROOM)).max(self.load_of(self.batch));
                 self.batch = self.target_batch();
                 self.cut(now);
@@ -396,14 +440,20 @@ impl Controller {
         }
         let start = *self.round_start.get_or_insert(sent);
         // A round lasts one idle round trip of a full batch, and holds at least one fresh answer.
-        let idle = self.model.map_or(obs.rtt.as_secs_f64(), |(fixed, per_op)| fixed + per_op * self.batch as f64);
+        let idle = self.model.map_or(obs.rtt.as_secs_f64(), |(fixed, per_op)| {
+            fixed + per_op * self.batch as f64
+        });
         if self.round.fresh > 0 && now.saturating_duration_since(start).as_secs_f64() >= idle {
             let mean = self.round.sum / self.round.fresh as f64;
             let span = now.saturating_duration_since(start).as_secs_f64();
-            let served = (span > 0.0).then(|| self.slots_for(self.round.ops as f64 / span)).flatten();
+            let served = (span > 0.0)
+                .then(|| self.slots_for(self.round.ops as f64 / span))
+                .flatten();
             if mean > 1.5 * HEADROOM {
                 let next = served.unwrap_or(self.slots * (1.0 - mean + HEADROOM));
-                self.slots = next.clamp(self.slots * 0.5, self.slots).max(self.load_of(self.batch));
+                self.slots = next
+                    .clamp(self.slots * 0.5, self.slots)
+                    .max(self.load_of(self.batch));
                 self.last_cut = Some(now);
             } else if mean < HEADROOM / 2.0 {
                 // The answers show the slots of one round trip ago: small steps up.
@@ -427,7 +477,14 @@ mod tests {
     /// request waits for a slot, then holds it for `ops × per_op`. Time is simulated, so the
     /// tests are exact and fast. Returns (seconds, peak in flight, the share of server time
     /// spent waiting for a slot, requests).
-    fn simulate(capacity: usize, latency: f64, per_op: f64, total: usize, opts: &BulkOptions, overload_every: Option<usize>) -> (f64, usize, f64, usize) {
+    fn simulate(
+        capacity: usize,
+        latency: f64,
+        per_op: f64,
+        total: usize,
+        opts: &BulkOptions,
+        overload_every: Option<usize>,
+    ) -> (f64, usize, f64, usize) {
         let base = Instant::now();
         let at = |t: f64| base + Duration::from_secs_f64(t);
         let mut ctl = Controller::new(opts);
@@ -439,19 +496,27 @@ mod tests {
         let mut seed = 0x2545_f491_4f6c_dd1d_u64;
         loop {
             while ctl.hold_until(at(now)).is_none() {
-                let Some(ticket) = ctl.next_batch(remaining) else { break };
+                let Some(ticket) = ctl.next_batch(remaining) else {
+                    break;
+                };
                 let ops = ticket.ops;
                 remaining -= ops;
                 requests += 1;
                 let overloaded = overload_every.is_some_and(|n| requests % n == 0);
                 // Timing noise, as on a busy machine: up to 8 ms more on each way (fixed seed).
                 let mut jitter = || {
-                    seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
                     (seed >> 33) as f64 / (1u64 << 31) as f64 * 0.008
                 };
                 let (up, down) = (jitter(), jitter());
                 let arrive = now + latency / 2.0 + up;
-                let (i, free) = slots.iter().cloned().enumerate().fold((0, f64::MAX), |b, (i, f)| if f < b.1 { (i, f) } else { b });
+                let (i, free) = slots
+                    .iter()
+                    .cloned()
+                    .enumerate()
+                    .fold((0, f64::MAX), |b, (i, f)| if f < b.1 { (i, f) } else { b });
                 let start = arrive.max(free);
                 let work = if overloaded { 0.0 } else { ops as f64 * per_op };
                 slots[i] = start + work;
@@ -470,12 +535,29 @@ mod tests {
                 now = (ctl.hold_until(at(now)).unwrap() - base).as_secs_f64();
                 continue;
             }
-            let (i, _) = flight.iter().enumerate().fold((0, f64::MAX), |b, (i, f)| if f.0 < b.1 { (i, f.0) } else { b });
+            let (i, _) =
+                flight.iter().enumerate().fold(
+                    (0, f64::MAX),
+                    |b, (i, f)| if f.0 < b.1 { (i, f.0) } else { b },
+                );
             let (done, ticket, sent, overloaded) = flight.swap_remove(i);
             let ops = ticket.ops;
             now = done;
-            let signal = if overloaded { Signal::Overloaded(Some(Duration::from_millis(200))) } else { Signal::Answered };
-            ctl.observe(ticket, Observation { ops, rtt: Duration::from_secs_f64(done - sent), signal, dop_hint: None }, at(now));
+            let signal = if overloaded {
+                Signal::Overloaded(Some(Duration::from_millis(200)))
+            } else {
+                Signal::Answered
+            };
+            ctl.observe(
+                ticket,
+                Observation {
+                    ops,
+                    rtt: Duration::from_secs_f64(done - sent),
+                    signal,
+                    dop_hint: None,
+                },
+                at(now),
+            );
         }
         (now, peak, waited / (waited + served), requests)
     }
@@ -486,11 +568,23 @@ mod tests {
 
     #[test]
     fn finds_the_capacity_of_small_and_large_servers_without_being_told() {
-        for (capacity, total, least) in [(2, 10_000, 0.78), (4, 10_000, 0.78), (16, 10_000, 0.78), (64, 50_000, 0.65)] {
-            let (secs, peak, wait_share, _) = simulate(capacity, 0.05, 0.002, total, &BulkOptions::default(), None);
+        for (capacity, total, least) in [
+            (2, 10_000, 0.78),
+            (4, 10_000, 0.78),
+            (16, 10_000, 0.78),
+            (64, 50_000, 0.65),
+        ] {
+            let (secs, peak, wait_share, _) =
+                simulate(capacity, 0.05, 0.002, total, &BulkOptions::default(), None);
             let u = utilization(capacity, 0.05, 0.002, total, secs);
-            assert!(u >= least, "capacity {capacity}: utilization {u:.2} ({secs:.2} s)");
-            assert!(wait_share <= 0.2, "capacity {capacity}: {wait_share:.2} of server time spent queued");
+            assert!(
+                u >= least,
+                "capacity {capacity}: utilization {u:.2} ({secs:.2} s)"
+            );
+            assert!(
+                wait_share <= 0.2,
+                "capacity {capacity}: {wait_share:.2} of server time spent queued"
+            );
             assert!(peak <= DEFAULT_CEILING, "capacity {capacity}: peak {peak}");
         }
     }
@@ -499,11 +593,24 @@ mod tests {
     fn other_servers_too_a_slow_one_near_by_and_a_fast_one_far_away() {
         // 20 ms away, 10 ms an operation, 3 at once; 150 ms away, 0.5 ms an operation, 32 at once
         // (a 1.7 s job, three of whose round trips go on finding the pace).
-        for (capacity, latency, per_op, total, least) in [(3, 0.02, 0.01, 3_000, 0.8), (32, 0.15, 0.0005, 100_000, 0.5)] {
-            let (secs, _, wait_share, _) = simulate(capacity, latency, per_op, total, &BulkOptions::default(), None);
+        for (capacity, latency, per_op, total, least) in [
+            (3, 0.02, 0.01, 3_000, 0.8),
+            (32, 0.15, 0.0005, 100_000, 0.5),
+        ] {
+            let (secs, _, wait_share, _) = simulate(
+                capacity,
+                latency,
+                per_op,
+                total,
+                &BulkOptions::default(),
+                None,
+            );
             let u = utilization(capacity, latency, per_op, total, secs);
             assert!(u >= least, "capacity {capacity}: utilization {u:.2}");
-            assert!(wait_share <= 0.25, "capacity {capacity}: {wait_share:.2} of server time spent queued");
+            assert!(
+                wait_share <= 0.25,
+                "capacity {capacity}: {wait_share:.2} of server time spent queued"
+            );
         }
     }
 
@@ -521,14 +628,31 @@ mod tests {
         let now = Instant::now();
         ctl.slots = 40.0;
         ctl.slow_start = false;
-        let t = Ticket { ops: 10, load: 1.0, early: false };
-        let obs = |signal| Observation { ops: 10, rtt: Duration::from_millis(100), signal, dop_hint: None };
-        ctl.observe(t, obs(Signal::Overloaded(Some(Duration::from_secs(3)))), now);
+        let t = Ticket {
+            ops: 10,
+            load: 1.0,
+            early: false,
+        };
+        let obs = |signal| Observation {
+            ops: 10,
+            rtt: Duration::from_millis(100),
+            signal,
+            dop_hint: None,
+        };
+        ctl.observe(
+            t,
+            obs(Signal::Overloaded(Some(Duration::from_secs(3)))),
+            now,
+        );
         assert_eq!(ctl.slots(), 20.0);
         assert!(ctl.hold_until(now + Duration::from_secs(2)).is_some());
         assert!(ctl.hold_until(now + Duration::from_secs(4)).is_none());
         // The other answers of the same overload do not halve it again.
-        ctl.observe(t, obs(Signal::Overloaded(None)), now + Duration::from_millis(10));
+        ctl.observe(
+            t,
+            obs(Signal::Overloaded(None)),
+            now + Duration::from_millis(10),
+        );
         assert_eq!(ctl.slots(), 20.0);
         ctl.observe(t, obs(Signal::Lost), now + Duration::from_millis(500));
         assert_eq!(ctl.slots(), 15.0);
@@ -536,7 +660,8 @@ mod tests {
 
     #[test]
     fn a_run_with_overload_answers_still_finishes_every_operation() {
-        let (_, peak, _, requests) = simulate(8, 0.05, 0.002, 3_000, &BulkOptions::default(), Some(7));
+        let (_, peak, _, requests) =
+            simulate(8, 0.05, 0.002, 3_000, &BulkOptions::default(), Some(7));
         assert!(peak <= DEFAULT_CEILING);
         assert!(requests > 0);
     }
@@ -547,7 +672,16 @@ mod tests {
         let now = Instant::now();
         for i in 0..50 {
             let t = ctl.next_batch(10_000).unwrap();
-            ctl.observe(t, Observation { ops: t.ops, rtt: Duration::from_millis(50 + 2 * t.ops as u64), signal: Signal::Answered, dop_hint: Some(3) }, now + Duration::from_millis(i));
+            ctl.observe(
+                t,
+                Observation {
+                    ops: t.ops,
+                    rtt: Duration::from_millis(50 + 2 * t.ops as u64),
+                    signal: Signal::Answered,
+                    dop_hint: Some(3),
+                },
+                now + Duration::from_millis(i),
+            );
         }
         assert_eq!(ctl.window(), 3);
         let sent: Vec<Ticket> = std::iter::from_fn(|| ctl.next_batch(10_000)).collect();

@@ -107,11 +107,17 @@ pub async fn discover(
     target: &DiscoveryTarget,
 ) -> Result<OpenIdTenant> {
     let base = authority.base();
-    let v2 = format!("{base}/{}/v2.0/.well-known/openid-configuration", target.as_str());
+    let v2 = format!(
+        "{base}/{}/v2.0/.well-known/openid-configuration",
+        target.as_str()
+    );
     match fetch(transport, &base, target, &v2).await? {
         Some(t) => Ok(t),
         None => {
-            let v1 = format!("{base}/{}/.well-known/openid-configuration", target.as_str());
+            let v1 = format!(
+                "{base}/{}/.well-known/openid-configuration",
+                target.as_str()
+            );
             tracing::info!(url = %v1, "v2 document absent, trying the v1 document");
             fetch(transport, &base, target, &v1).await?.ok_or(Error::Http {
                 url: v1,
@@ -148,7 +154,13 @@ async fn fetch(
 
 /// An unknown tenant is HTTP 400 with `AADSTS90002` in `error_description`; the `error` value
 /// itself is UNCONFIRMED, so it is not relied on (ms-api.md §1.1).
-fn error_answer(url: &str, authority: &str, target: &DiscoveryTarget, status: u16, body: &str) -> Error {
+fn error_answer(
+    url: &str,
+    authority: &str,
+    target: &DiscoveryTarget,
+    status: u16,
+    body: &str,
+) -> Error {
     let parsed: Option<ErrorBody> = serde_json::from_str(body).ok();
     let description = parsed
         .as_ref()
@@ -193,7 +205,9 @@ fn parse_document(url: &str, target: &DiscoveryTarget, body: &str) -> Result<Ope
         IssuerForm::V1
     };
     // The GUID in `issuer`, else the first GUID path segment of `token_endpoint` (ms-api.md §1.1, "Recommended parse").
-    let from_issuer = guid_re().find(&doc.issuer).map(|m| m.as_str().to_ascii_lowercase());
+    let from_issuer = guid_re()
+        .find(&doc.issuer)
+        .map(|m| m.as_str().to_ascii_lowercase());
     let from_token = doc.token_endpoint.as_deref().and_then(|t| {
         t.split('/')
             .find(|seg| seg.len() == 36 && guid_re().is_match(seg))
@@ -210,7 +224,10 @@ fn parse_document(url: &str, target: &DiscoveryTarget, body: &str) -> Result<Ope
         (None, None) => {
             return Err(Error::Malformed {
                 url: url.to_string(),
-                detail: format!("no tenant GUID in issuer \"{}\" or token_endpoint", doc.issuer),
+                detail: format!(
+                    "no tenant GUID in issuer \"{}\" or token_endpoint",
+                    doc.issuer
+                ),
             })
         }
     };
@@ -262,6 +279,9 @@ mod tests {
     fn the_common_placeholder_is_not_a_tenant() {
         let t = DiscoveryTarget::Domain("common.example".into());
         let body = r#"{"issuer":"https://login.microsoftonline.com/{tenantid}/v2.0","token_endpoint":"https://login.microsoftonline.com/common/oauth2/v2.0/token"}"#;
-        assert_eq!(parse_document("u", &t, body).unwrap_err().code(), "not_a_tenant");
+        assert_eq!(
+            parse_document("u", &t, body).unwrap_err().code(),
+            "not_a_tenant"
+        );
     }
 }

@@ -9,7 +9,12 @@ use crate::{Error, Graph, Result};
 
 /// What a Graph client for the Domains step asks for: who is signed in and the roles (the role
 /// check), and `Domain.ReadWrite.All` (ms-api.md §2.4).
-pub const DOMAIN_SCOPES: &[&str] = &["offline_access", scopes::USER_READ, scopes::ROLES_READ, scopes::DOMAINS];
+pub const DOMAIN_SCOPES: &[&str] = &[
+    "offline_access",
+    scopes::USER_READ,
+    scopes::ROLES_READ,
+    scopes::DOMAINS,
+];
 
 /// The permission named when Graph answers 403 (ms-api.md §2.4).
 const NEEDS: &str = "Domain.ReadWrite.All";
@@ -55,8 +60,15 @@ pub struct DnsRecord {
 pub fn normalize_domain(input: &str) -> Result<String> {
     let trimmed = input.trim();
     // One trailing period is the DNS root; more is a typing mistake, refused below as an empty label.
-    let d = trimmed.strip_suffix('.').unwrap_or(trimmed).to_ascii_lowercase();
-    let bad = |why: &str| Error::InvalidInput(format!("{input:?} is not a domain name ({why}). Type the domain alone, as in contoso.com."));
+    let d = trimmed
+        .strip_suffix('.')
+        .unwrap_or(trimmed)
+        .to_ascii_lowercase();
+    let bad = |why: &str| {
+        Error::InvalidInput(format!(
+            "{input:?} is not a domain name ({why}). Type the domain alone, as in contoso.com."
+        ))
+    };
     if d.is_empty() {
         return Err(bad("it is empty"));
     }
@@ -64,7 +76,9 @@ pub fn normalize_domain(input: &str) -> Result<String> {
         return Err(bad("it looks like a web address"));
     }
     if d.contains('@') {
-        return Err(bad("it looks like an e-mail address; use the part after the @"));
+        return Err(bad(
+            "it looks like an e-mail address; use the part after the @",
+        ));
     }
     let labels: Vec<&str> = d.split('.').collect();
     if labels.len() < 2 {
@@ -73,14 +87,25 @@ pub fn normalize_domain(input: &str) -> Result<String> {
     if d.len() > 253 || labels.iter().any(|l| l.is_empty() || l.len() > 63) {
         return Err(bad("a label is empty or longer than 63 characters"));
     }
-    if labels.iter().any(|l| l.starts_with('-') || l.ends_with('-') || !l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')) {
+    if labels.iter().any(|l| {
+        l.starts_with('-')
+            || l.ends_with('-')
+            || !l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    }) {
         return Err(bad("only letters, digits and inner hyphens are allowed"));
     }
-    if labels.last().is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit())) {
+    if labels
+        .last()
+        .is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit()))
+    {
         return Err(bad("it is an IP address; a domain name ends in letters"));
     }
-    if psl::suffix(d.as_bytes()).is_some_and(|s| s.is_known()) && psl::domain(d.as_bytes()).is_none() {
-        return Err(bad("it is a public suffix, under which organizations register their domains"));
+    if psl::suffix(d.as_bytes()).is_some_and(|s| s.is_known())
+        && psl::domain(d.as_bytes()).is_none()
+    {
+        return Err(bad(
+            "it is a public suffix, under which organizations register their domains",
+        ));
     }
     Ok(d)
 }
@@ -104,7 +129,12 @@ fn domain_from(v: &Value) -> Result<Domain> {
         authentication_type: str_of(v, "authenticationType").unwrap_or_default(),
         supported_services: v["supportedServices"]
             .as_array()
-            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
             .unwrap_or_default(),
         availability_status: str_of(v, "availabilityStatus"),
     })
@@ -139,7 +169,12 @@ fn path(id: &str) -> Result<String> {
 
 /// ms-api.md §3.1: GET /domains, every page.
 pub async fn list(graph: &Graph) -> Result<Vec<Domain>> {
-    graph.get_all("/domains", NEEDS).await?.iter().map(domain_from).collect()
+    graph
+        .get_all("/domains", NEEDS)
+        .await?
+        .iter()
+        .map(domain_from)
+        .collect()
 }
 
 /// ms-api.md §3.1: GET /domains/{fqdn}; `None` when the tenant has no such domain (404).
@@ -154,20 +189,32 @@ pub async fn get(graph: &Graph, id: &str) -> Result<Option<Domain>> {
 /// ms-api.md §3.1: POST /domains `{"id": …}` (the only property allowed); 201 + the domain.
 pub async fn add(graph: &Graph, id: &str) -> Result<Domain> {
     let id = normalize_domain(id)?;
-    let v = graph.post_json("/domains", &json!({ "id": id }), NEEDS).await?;
+    let v = graph
+        .post_json("/domains", &json!({ "id": id }), NEEDS)
+        .await?;
     domain_from(&v)
 }
 
 /// ms-api.md §3.1, §3.3: GET /domains/{fqdn}/verificationDnsRecords.
 pub async fn verification_records(graph: &Graph, id: &str) -> Result<Vec<DnsRecord>> {
     let p = format!("{}/verificationDnsRecords", path(id)?);
-    Ok(graph.get_all(&p, NEEDS).await?.iter().map(record_from).collect())
+    Ok(graph
+        .get_all(&p, NEEDS)
+        .await?
+        .iter()
+        .map(record_from)
+        .collect())
 }
 
 /// ms-api.md §3.1, §3.5: GET /domains/{fqdn}/serviceConfigurationRecords.
 pub async fn service_records(graph: &Graph, id: &str) -> Result<Vec<DnsRecord>> {
     let p = format!("{}/serviceConfigurationRecords", path(id)?);
-    Ok(graph.get_all(&p, NEEDS).await?.iter().map(record_from).collect())
+    Ok(graph
+        .get_all(&p, NEEDS)
+        .await?
+        .iter()
+        .map(record_from)
+        .collect())
 }
 
 /// ms-api.md §3.1: POST /domains/{fqdn}/verify (no body in v1.0). A refusal (§3.4: any non-2xx
@@ -183,18 +230,25 @@ pub async fn verify(graph: &Graph, id: &str) -> Result<Domain> {
             })?;
             domain_from(&v)
         }
-        Err(Error::Http { status, detail, .. }) if (400..500).contains(&status) => Err(Error::DomainNotVerified {
-            domain: normalize_domain(id)?,
-            status,
-            message: detail.split_once(": ").map(|(_, m)| m.to_string()).unwrap_or(detail),
-        }),
+        Err(Error::Http { status, detail, .. }) if (400..500).contains(&status) => {
+            Err(Error::DomainNotVerified {
+                domain: normalize_domain(id)?,
+                status,
+                message: detail
+                    .split_once(": ")
+                    .map(|(_, m)| m.to_string())
+                    .unwrap_or(detail),
+            })
+        }
         Err(e) => Err(e),
     }
 }
 
 /// The verification TXT record among Graph's records.
 pub fn txt_of(records: &[DnsRecord]) -> Option<&DnsRecord> {
-    records.iter().find(|r| r.record_type == "Txt" && r.text.is_some())
+    records
+        .iter()
+        .find(|r| r.record_type == "Txt" && r.text.is_some())
 }
 
 #[cfg(test)]
@@ -204,7 +258,10 @@ mod tests {
     #[test]
     fn domain_names_are_normalised_and_mistakes_are_explained() {
         assert_eq!(normalize_domain(" Contoso.COM. ").unwrap(), "contoso.com");
-        assert_eq!(normalize_domain("sales.contoso-eu.com").unwrap(), "sales.contoso-eu.com");
+        assert_eq!(
+            normalize_domain("sales.contoso-eu.com").unwrap(),
+            "sales.contoso-eu.com"
+        );
         for (input, why) in [
             ("", "empty"),
             ("https://contoso.com/", "web address"),
@@ -227,10 +284,20 @@ mod tests {
 
     #[test]
     fn records_are_read_by_their_odata_type() {
-        let txt = record_from(&json!({"@odata.type":"#microsoft.graph.domainDnsTxtRecord","label":"contoso.com","ttl":3600,"text":"MS=ms12345678","isOptional":false}));
-        assert_eq!((txt.record_type.as_str(), txt.text.as_deref(), txt.ttl), ("Txt", Some("MS=ms12345678"), 3600));
-        let mx = record_from(&json!({"@odata.type":"#microsoft.graph.domainDnsMxRecord","label":"contoso.com","mailExchange":"x.invalid","preference":32767}));
-        assert_eq!((mx.record_type.as_str(), mx.preference), ("Mx", Some(32767)));
+        let txt = record_from(
+            &json!({"@odata.type":"#microsoft.graph.domainDnsTxtRecord","label":"contoso.com","ttl":3600,"text":"MS=ms12345678","isOptional":false}),
+        );
+        assert_eq!(
+            (txt.record_type.as_str(), txt.text.as_deref(), txt.ttl),
+            ("Txt", Some("MS=ms12345678"), 3600)
+        );
+        let mx = record_from(
+            &json!({"@odata.type":"#microsoft.graph.domainDnsMxRecord","label":"contoso.com","mailExchange":"x.invalid","preference":32767}),
+        );
+        assert_eq!(
+            (mx.record_type.as_str(), mx.preference),
+            ("Mx", Some(32767))
+        );
         assert_eq!(txt_of(&[mx, txt.clone()]), Some(&txt));
     }
 }

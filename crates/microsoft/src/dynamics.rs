@@ -91,7 +91,12 @@ impl Attempts {
             (None, true) => Signal::Lost,
             (None, false) => Signal::Answered,
         };
-        Observation { ops, rtt: self.rtt, signal, dop_hint: self.dop_hint }
+        Observation {
+            ops,
+            rtt: self.rtt,
+            signal,
+            dop_hint: self.dop_hint,
+        }
     }
 }
 
@@ -146,7 +151,12 @@ pub struct Dynamics {
 
 impl Dynamics {
     /// A client for `server_url` (`https://crm.contoso.com/contoso`) and API `version` (`v9.0`).
-    pub fn new(transport: Transport, server_url: &str, version: &str, auth: DynamicsAuth) -> Result<Dynamics> {
+    pub fn new(
+        transport: Transport,
+        server_url: &str,
+        version: &str,
+        auth: DynamicsAuth,
+    ) -> Result<Dynamics> {
         let url = url::Url::parse(server_url.trim())
             .map_err(|e| Error::InvalidInput(format!("\"{server_url}\" is not a URL ({e}). Give the organization's address, e.g. https://crm.contoso.com/contoso.")))?;
         if url.scheme() != "https" {
@@ -155,11 +165,16 @@ impl Dynamics {
             )));
         }
         if version != "v9.0" && version != "v9.1" {
-            return Err(Error::InvalidInput(format!("the Web API version \"{version}\" is not supported: use v9.0 or v9.1.")));
+            return Err(Error::InvalidInput(format!(
+                "the Web API version \"{version}\" is not supported: use v9.0 or v9.1."
+            )));
         }
         Ok(Dynamics {
             transport,
-            root: format!("{}/api/data/{version}/", server_url.trim().trim_end_matches('/')),
+            root: format!(
+                "{}/api/data/{version}/",
+                server_url.trim().trim_end_matches('/')
+            ),
             auth,
             retry: RetryPolicy::default(),
             requests: AtomicU64::new(0),
@@ -185,7 +200,11 @@ impl Dynamics {
         let who = self.get_json("WhoAmI").await?;
         let ver = self.get_json("RetrieveVersion()").await?;
         let version = ver["Version"].as_str().unwrap_or("").to_string();
-        let major: u32 = version.split('.').next().and_then(|m| m.parse().ok()).unwrap_or(0);
+        let major: u32 = version
+            .split('.')
+            .next()
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(0);
         if major < 9 {
             return Err(Error::Http {
                 url: format!("{}RetrieveVersion()", self.root),
@@ -248,7 +267,11 @@ impl Dynamics {
                     let status = resp.status().as_u16();
                     let headers = resp.headers().clone();
                     match resp.bytes().await {
-                        Ok(b) => Ok(Answer { status, headers, body: b.to_vec() }),
+                        Ok(b) => Ok(Answer {
+                            status,
+                            headers,
+                            body: b.to_vec(),
+                        }),
                         Err(e) => Err(e),
                     }
                 }
@@ -257,8 +280,14 @@ impl Dynamics {
             seen.rtt = sent.elapsed();
             let (cause, retry_after) = match outcome {
                 Ok(a) if a.status == 429 || a.status == 503 => {
-                    let ra = parse_retry_after(a.headers.get("retry-after").and_then(|v| v.to_str().ok()));
-                    let cause = if a.status == 429 { RetryCause::Throttled } else { RetryCause::Unavailable };
+                    let ra = parse_retry_after(
+                        a.headers.get("retry-after").and_then(|v| v.to_str().ok()),
+                    );
+                    let cause = if a.status == 429 {
+                        RetryCause::Throttled
+                    } else {
+                        RetryCause::Unavailable
+                    };
                     seen.overloaded = Some(ra.or(seen.overloaded.flatten()));
                     match self.retry.delay(attempt, ra) {
                         Some(_) => (cause, ra),
@@ -273,13 +302,20 @@ impl Dynamics {
                 }
                 Ok(a) => {
                     // Dataverse's recommended degree of parallelism (ms-api.md §6.5), when sent.
-                    seen.dop_hint = a.headers.get("x-ms-dop-hint").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok());
+                    seen.dop_hint = a
+                        .headers
+                        .get("x-ms-dop-hint")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.trim().parse().ok());
                     return Ok(a);
                 }
                 Err(e) => {
                     seen.lost = true;
                     let err = self.transport.explain(url, e);
-                    if !repeatable || matches!(err, Error::TlsUntrusted { .. }) || self.retry.delay(attempt, None).is_none() {
+                    if !repeatable
+                        || matches!(err, Error::TlsUntrusted { .. })
+                        || self.retry.delay(attempt, None).is_none()
+                    {
                         return Err(err);
                     }
                     (RetryCause::ConnectionLost, None)
@@ -287,7 +323,13 @@ impl Dynamics {
             };
             let wait = self.retry.delay(attempt, retry_after).unwrap_or_default();
             self.retries.fetch_add(1, Ordering::Relaxed);
-            tracing::info!(?cause, attempt, wait_ms = wait.as_millis() as u64, url, "Dynamics: sending again");
+            tracing::info!(
+                ?cause,
+                attempt,
+                wait_ms = wait.as_millis() as u64,
+                url,
+                "Dynamics: sending again"
+            );
             tokio::time::sleep(wait).await;
         }
     }
@@ -300,7 +342,11 @@ impl Dynamics {
         if a.status == 401 {
             detail.push_str(". Sign in again with an account of the CRM organization (AD FS for IFD addresses).");
         }
-        Err(Error::Http { url: url.to_string(), status: a.status, detail })
+        Err(Error::Http {
+            url: url.to_string(),
+            status: a.status,
+            detail,
+        })
     }
 
     /// GET a JSON document (a row, an action's answer, one page).
@@ -311,10 +357,22 @@ impl Dynamics {
     async fn get_with(&self, path: &str, page_size: Option<usize>) -> Result<(Value, u16)> {
         let url = self.url(path);
         let headers: Vec<(&str, String)> = match page_size {
-            Some(n) => vec![("Prefer", format!("odata.maxpagesize={}", n.clamp(1, MAX_PAGE_SIZE)))],
+            Some(n) => vec![(
+                "Prefer",
+                format!("odata.maxpagesize={}", n.clamp(1, MAX_PAGE_SIZE)),
+            )],
             None => Vec::new(),
         };
-        let a = self.send(Method::GET, &url, &headers, None, true, &mut Attempts::default()).await?;
+        let a = self
+            .send(
+                Method::GET,
+                &url,
+                &headers,
+                None,
+                true,
+                &mut Attempts::default(),
+            )
+            .await?;
         let a = self.check(&url, a)?;
         let v = serde_json::from_slice(&a.body).map_err(|e| Error::Http {
             url: url.clone(),
@@ -354,14 +412,30 @@ impl Dynamics {
     /// (it might create a second row): the caller looks it up again instead.
     pub async fn create(&self, set: &str, body: &Value) -> Result<String> {
         let url = self.url(set);
-        let a = self.send(Method::POST, &url, &[], Some(("application/json", body.to_string())), false, &mut Attempts::default()).await?;
+        let a = self
+            .send(
+                Method::POST,
+                &url,
+                &[],
+                Some(("application/json", body.to_string())),
+                false,
+                &mut Attempts::default(),
+            )
+            .await?;
         let a = self.check(&url, a)?;
         let id = a
             .headers
             .get("OData-EntityId")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.rsplit_once('(').map(|(_, r)| r.trim_end_matches(')').to_string()))
-            .ok_or_else(|| Error::Http { url: url.clone(), status: a.status, detail: "the answer has no OData-EntityId header".into() })?;
+            .and_then(|v| {
+                v.rsplit_once('(')
+                    .map(|(_, r)| r.trim_end_matches(')').to_string())
+            })
+            .ok_or_else(|| Error::Http {
+                url: url.clone(),
+                status: a.status,
+                detail: "the answer has no OData-EntityId header".into(),
+            })?;
         Ok(id)
     }
 
@@ -369,7 +443,14 @@ impl Dynamics {
     pub async fn patch(&self, set: &str, id: &str, body: &Value) -> Result<()> {
         let url = self.url(&format!("{set}({id})"));
         let a = self
-            .send(Method::PATCH, &url, &[("If-Match", "*".into())], Some(("application/json", body.to_string())), true, &mut Attempts::default())
+            .send(
+                Method::PATCH,
+                &url,
+                &[("If-Match", "*".into())],
+                Some(("application/json", body.to_string())),
+                true,
+                &mut Attempts::default(),
+            )
             .await?;
         self.check(&url, a)?;
         Ok(())
@@ -378,10 +459,16 @@ impl Dynamics {
     /// One `$batch`: the ops in one changeset (`changeset`) or as separate requests. Repeated after
     /// a lost connection only when every op is a GET or a PATCH with `If-Match: *`.
     pub async fn batch(&self, ops: &[BatchOp], changeset: bool) -> Result<Vec<BatchAnswer>> {
-        self.batch_seen(ops, changeset, &mut Attempts::default()).await
+        self.batch_seen(ops, changeset, &mut Attempts::default())
+            .await
     }
 
-    async fn batch_seen(&self, ops: &[BatchOp], changeset: bool, seen: &mut Attempts) -> Result<Vec<BatchAnswer>> {
+    async fn batch_seen(
+        &self,
+        ops: &[BatchOp],
+        changeset: bool,
+        seen: &mut Attempts,
+    ) -> Result<Vec<BatchAnswer>> {
         if ops.len() > MAX_BATCH_OPERATIONS {
             return Err(Error::InvalidInput(format!(
                 "a $batch may hold at most {MAX_BATCH_OPERATIONS} operations, not {}",
@@ -390,17 +477,33 @@ impl Dynamics {
         }
         let boundary = format!("batch_{}", uuid_like());
         let body = dynamics_batch::render(ops, &self.root, &boundary, changeset);
-        let repeatable = ops.iter().all(|o| o.method == "GET" || (o.method == "PATCH" && o.if_match_any));
+        let repeatable = ops
+            .iter()
+            .all(|o| o.method == "GET" || (o.method == "PATCH" && o.if_match_any));
         let url = self.url("$batch");
         let a = self
-            .send(Method::POST, &url, &[], Some((&format!("multipart/mixed; boundary={boundary}"), body)), repeatable, seen)
+            .send(
+                Method::POST,
+                &url,
+                &[],
+                Some((&format!("multipart/mixed; boundary={boundary}"), body)),
+                repeatable,
+                seen,
+            )
             .await?;
         let a = self.check(&url, a)?;
-        let ct = a.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-        dynamics_batch::parse(&String::from_utf8_lossy(&a.body), &ct).map_err(|detail| Error::Http {
-            url,
-            status: a.status,
-            detail: format!("the $batch answer is not valid multipart/mixed: {detail}"),
+        let ct = a
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        dynamics_batch::parse(&String::from_utf8_lossy(&a.body), &ct).map_err(|detail| {
+            Error::Http {
+                url,
+                status: a.status,
+                detail: format!("the $batch answer is not valid multipart/mixed: {detail}"),
+            }
         })
     }
 
@@ -408,7 +511,12 @@ impl Dynamics {
     /// server shows it can take ([`crate::bulk::Controller`]), never more at once than the
     /// admin's ceiling. A changeset that fails on one row is sent again without that row (the row
     /// is reported).
-    pub async fn bulk_patch<F>(self: &Arc<Self>, updates: Vec<Update>, opts: &BulkOptions, progress: F) -> BulkOutcome
+    pub async fn bulk_patch<F>(
+        self: &Arc<Self>,
+        updates: Vec<Update>,
+        opts: &BulkOptions,
+        progress: F,
+    ) -> BulkOutcome
     where
         F: Fn(BulkProgress) + Sync,
     {
@@ -420,7 +528,9 @@ impl Dynamics {
         let started = Instant::now();
         loop {
             while ctl.hold_until(Instant::now()).is_none() {
-                let Some(ticket) = ctl.next_batch(pending.len()) else { break };
+                let Some(ticket) = ctl.next_batch(pending.len()) else {
+                    break;
+                };
                 let chunk: Vec<Update> = pending.drain(..ticket.ops).collect();
                 let ids: Vec<String> = chunk.iter().map(|u| u.id.clone()).collect();
                 let client = self.clone();
@@ -441,7 +551,9 @@ impl Dynamics {
                 },
                 _ => running.next().await,
             };
-            let Some((ticket, ids, joined)) = next else { continue };
+            let Some((ticket, ids, joined)) = next else {
+                continue;
+            };
             match joined {
                 Ok(sent) => {
                     ctl.observe(ticket, sent.observation, Instant::now());
@@ -452,8 +564,20 @@ impl Dynamics {
                     }
                 }
                 Err(e) => {
-                    ctl.observe(ticket, Observation { ops: ticket.ops, rtt: Duration::ZERO, signal: Signal::Lost, dop_hint: None }, Instant::now());
-                    out.failed.extend(ids.into_iter().map(|id| (id, format!("a batch task stopped: {e}"))));
+                    ctl.observe(
+                        ticket,
+                        Observation {
+                            ops: ticket.ops,
+                            rtt: Duration::ZERO,
+                            signal: Signal::Lost,
+                            dop_hint: None,
+                        },
+                        Instant::now(),
+                    );
+                    out.failed.extend(
+                        ids.into_iter()
+                            .map(|id| (id, format!("a batch task stopped: {e}"))),
+                    );
                 }
             }
             let finished = out.succeeded.len() + out.failed.len();
@@ -464,7 +588,8 @@ impl Dynamics {
                 total,
                 in_flight: running.len(),
                 window: ctl.window(),
-                eta_seconds: (finished > 0 && elapsed > 0.0).then(|| (total - finished) as f64 * elapsed / finished as f64),
+                eta_seconds: (finished > 0 && elapsed > 0.0)
+                    .then(|| (total - finished) as f64 * elapsed / finished as f64),
             });
         }
         out
@@ -475,23 +600,47 @@ impl Dynamics {
     async fn send_chunk(&self, mut chunk: Vec<Update>) -> Sent {
         let ops: Vec<BatchOp> = chunk
             .iter()
-            .map(|u| BatchOp { method: "PATCH", path: format!("{}({})", u.set, u.id), body: Some(u.body.clone()), if_match_any: true })
+            .map(|u| BatchOp {
+                method: "PATCH",
+                path: format!("{}({})", u.set, u.id),
+                body: Some(u.body.clone()),
+                if_match_any: true,
+            })
             .collect();
         let mut seen = Attempts::default();
         let result = self.batch_seen(&ops, true, &mut seen).await;
         let observation = seen.observation(ops.len());
         match result {
             Ok(answers) => match answers.iter().find(|a| a.status >= 400) {
-                None => Sent { ok: chunk.into_iter().map(|u| u.id).collect(), failed: Vec::new(), again: Vec::new(), observation },
+                None => Sent {
+                    ok: chunk.into_iter().map(|u| u.id).collect(),
+                    failed: Vec::new(),
+                    again: Vec::new(),
+                    observation,
+                },
                 Some(bad) => {
-                    let idx = bad.content_id.unwrap_or(1).saturating_sub(1).min(chunk.len() - 1);
+                    let idx = bad
+                        .content_id
+                        .unwrap_or(1)
+                        .saturating_sub(1)
+                        .min(chunk.len() - 1);
                     let u = chunk.remove(idx);
-                    Sent { ok: Vec::new(), failed: vec![(u.id, error_text(bad.body.as_bytes()))], again: chunk, observation }
+                    Sent {
+                        ok: Vec::new(),
+                        failed: vec![(u.id, error_text(bad.body.as_bytes()))],
+                        again: chunk,
+                        observation,
+                    }
                 }
             },
             Err(e) => {
                 let msg = e.to_string();
-                Sent { ok: Vec::new(), failed: chunk.into_iter().map(|u| (u.id, msg.clone())).collect(), again: Vec::new(), observation }
+                Sent {
+                    ok: Vec::new(),
+                    failed: chunk.into_iter().map(|u| (u.id, msg.clone())).collect(),
+                    again: Vec::new(),
+                    observation,
+                }
             }
         }
     }
@@ -500,6 +649,9 @@ impl Dynamics {
 /// A boundary token: unique enough within one process (time and a counter).
 fn uuid_like() -> String {
     static N: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
     format!("{nanos:x}{:x}", N.fetch_add(1, Ordering::Relaxed))
 }

@@ -26,7 +26,9 @@ pub fn render(ops: &[BatchOp], root: &str, boundary: &str, changeset: bool) -> S
     let mut out = String::new();
     let cs = format!("changeset_{}", boundary.trim_start_matches("batch_"));
     if changeset {
-        out.push_str(&format!("--{boundary}\r\nContent-Type: multipart/mixed; boundary={cs}\r\n\r\n"));
+        out.push_str(&format!(
+            "--{boundary}\r\nContent-Type: multipart/mixed; boundary={cs}\r\n\r\n"
+        ));
     }
     for (i, op) in ops.iter().enumerate() {
         out.push_str(&format!("--{}\r\n", if changeset { &cs } else { boundary }));
@@ -49,10 +51,10 @@ pub fn render(ops: &[BatchOp], root: &str, boundary: &str, changeset: bool) -> S
 }
 
 fn boundary_of(content_type: &str) -> Option<String> {
-    content_type
-        .split(';')
-        .map(str::trim)
-        .find_map(|p| p.strip_prefix("boundary=").map(|b| b.trim_matches('"').to_string()))
+    content_type.split(';').map(str::trim).find_map(|p| {
+        p.strip_prefix("boundary=")
+            .map(|b| b.trim_matches('"').to_string())
+    })
 }
 
 fn split(body: &str, boundary: &str) -> Vec<String> {
@@ -60,7 +62,11 @@ fn split(body: &str, boundary: &str) -> Vec<String> {
     body.split(delim.as_str())
         .skip(1)
         .take_while(|c| !c.starts_with("--"))
-        .map(|c| c.trim_start_matches("\r\n").trim_start_matches('\n').to_string())
+        .map(|c| {
+            c.trim_start_matches("\r\n")
+                .trim_start_matches('\n')
+                .to_string()
+        })
         .collect()
 }
 
@@ -77,15 +83,27 @@ fn head_and_rest(text: &str) -> (Vec<(String, String)>, String) {
 
 fn parse_answer(part: &str) -> Result<BatchAnswer, String> {
     let (outer, inner) = head_and_rest(part);
-    let content_id = outer.iter().find(|(k, _)| k == "content-id").and_then(|(_, v)| v.parse().ok());
+    let content_id = outer
+        .iter()
+        .find(|(k, _)| k == "content-id")
+        .and_then(|(_, v)| v.parse().ok());
     let (status_line, rest) = inner.split_once('\n').unwrap_or((inner.as_str(), ""));
     let status = status_line
         .split_whitespace()
         .nth(1)
         .and_then(|s| s.parse::<u16>().ok())
-        .ok_or_else(|| format!("a batch answer has no status line (\"{}\")", status_line.trim()))?;
+        .ok_or_else(|| {
+            format!(
+                "a batch answer has no status line (\"{}\")",
+                status_line.trim()
+            )
+        })?;
     let (_, body) = head_and_rest(rest);
-    Ok(BatchAnswer { status, content_id, body: body.trim().to_string() })
+    Ok(BatchAnswer {
+        status,
+        content_id,
+        body: body.trim().to_string(),
+    })
 }
 
 /// The answers of a batch response, changesets flattened in order.
@@ -94,7 +112,11 @@ pub fn parse(body: &str, content_type: &str) -> Result<Vec<BatchAnswer>, String>
     let mut out = Vec::new();
     for part in split(body, &b) {
         let (headers, rest) = head_and_rest(&part);
-        let ct = headers.iter().find(|(k, _)| k == "content-type").map(|(_, v)| v.as_str()).unwrap_or("");
+        let ct = headers
+            .iter()
+            .find(|(k, _)| k == "content-type")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
         if ct.starts_with("multipart/mixed") {
             let cb = boundary_of(ct).ok_or("a changeset answer has no boundary")?;
             for p in split(&rest, &cb) {
@@ -114,11 +136,25 @@ mod tests {
     #[test]
     fn a_rendered_changeset_names_every_operation_and_an_answer_parses() {
         let ops = vec![
-            BatchOp { method: "PATCH", path: "mailboxes(1)".into(), body: Some(serde_json::json!({"a": 1})), if_match_any: true },
-            BatchOp { method: "PATCH", path: "mailboxes(2)".into(), body: Some(serde_json::json!({"a": 2})), if_match_any: true },
+            BatchOp {
+                method: "PATCH",
+                path: "mailboxes(1)".into(),
+                body: Some(serde_json::json!({"a": 1})),
+                if_match_any: true,
+            },
+            BatchOp {
+                method: "PATCH",
+                path: "mailboxes(2)".into(),
+                body: Some(serde_json::json!({"a": 2})),
+                if_match_any: true,
+            },
         ];
         let text = render(&ops, "https://h/o/api/data/v9.0/", "batch_x", true);
-        assert!(text.contains("boundary=changeset_x") && text.contains("Content-ID: 2") && text.contains("If-Match: *"));
+        assert!(
+            text.contains("boundary=changeset_x")
+                && text.contains("Content-ID: 2")
+                && text.contains("If-Match: *")
+        );
         assert!(text.contains("PATCH https://h/o/api/data/v9.0/mailboxes(2) HTTP/1.1"));
         let answer = "--b\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\nContent-ID: 2\r\n\r\nHTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n\r\n{\"error\":{}}\r\n--b--\r\n";
         let a = parse(answer, "multipart/mixed; boundary=b").unwrap();

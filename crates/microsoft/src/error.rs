@@ -91,7 +91,11 @@ pub enum Error {
     },
 
     #[error("Microsoft 365 did not verify {domain} (HTTP {status}): {message} Check that the TXT record is published on every name server of the domain's zone, then verify again.")]
-    DomainNotVerified { domain: String, status: u16, message: String },
+    DomainNotVerified {
+        domain: String,
+        status: u16,
+        message: String,
+    },
 }
 
 fn roles_text(has: &[String]) -> String {
@@ -146,7 +150,9 @@ impl Error {
             Error::StateMismatch => "signin.restart",
             Error::SignInDeclined { .. } | Error::DeviceCodeExpired { .. } => "signin.restart",
             Error::SignInRejected { .. } => "signin.aadsts",
-            Error::SessionExpired { .. } | Error::GraphUnauthorized { .. } => "signin.sign-in-again",
+            Error::SessionExpired { .. } | Error::GraphUnauthorized { .. } => {
+                "signin.sign-in-again"
+            }
             Error::GraphForbidden { .. } => "signin.grant-permission",
             Error::MissingRole { .. } => "signin.role-missing",
             Error::DomainNotVerified { .. } => "domains.verify-failed",

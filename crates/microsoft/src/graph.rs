@@ -10,9 +10,14 @@ use crate::identity::Tokens;
 use crate::{Authority, Error, Identity, Result, Secret};
 
 /// Built-in directory roles as Graph names them (`displayName`, `roleTemplateId`).
-pub const GLOBAL_ADMINISTRATOR: (&str, &str) = ("Global Administrator", "62e90394-69f5-4237-9190-012177145e10");
-pub const DOMAIN_NAME_ADMINISTRATOR: (&str, &str) =
-    ("Domain Name Administrator", "8329153b-31d0-4727-b945-745eb3bc5f31");
+pub const GLOBAL_ADMINISTRATOR: (&str, &str) = (
+    "Global Administrator",
+    "62e90394-69f5-4237-9190-012177145e10",
+);
+pub const DOMAIN_NAME_ADMINISTRATOR: (&str, &str) = (
+    "Domain Name Administrator",
+    "8329153b-31d0-4727-b945-745eb3bc5f31",
+);
 
 /// The roles a step needs; holding any one is enough.
 #[derive(Debug, Clone, Copy)]
@@ -64,10 +69,11 @@ impl SignedInUser {
 
 /// Refuses up front, naming the role, when the user holds none of the roles `need` lists.
 pub fn require_role(user: &SignedInUser, need: &RoleRequirement) -> Result<()> {
-    let holds = need
-        .any_of
-        .iter()
-        .any(|(_, id)| user.roles.iter().any(|r| r.role_template_id.eq_ignore_ascii_case(id)));
+    let holds = need.any_of.iter().any(|(_, id)| {
+        user.roles
+            .iter()
+            .any(|r| r.role_template_id.eq_ignore_ascii_case(id))
+    });
     if holds {
         return Ok(());
     }
@@ -77,7 +83,11 @@ pub fn require_role(user: &SignedInUser, need: &RoleRequirement) -> Result<()> {
         user: user.user_principal_name.clone(),
         action: need.action.to_string(),
         needed: needed.to_string(),
-        alternatives: if others.is_empty() { String::new() } else { format!(" (or {})", others.join(" or ")) },
+        alternatives: if others.is_empty() {
+            String::new()
+        } else {
+            format!(" (or {})", others.join(" or "))
+        },
         has: user.role_names(),
     })
 }
@@ -128,7 +138,11 @@ impl Graph {
     }
 
     /// Starts from a saved refresh token alone: redeems it first.
-    pub async fn from_refresh_token(identity: Identity, refresh_token: &Secret, scopes: &[&str]) -> Result<Graph> {
+    pub async fn from_refresh_token(
+        identity: Identity,
+        refresh_token: &Secret,
+        scopes: &[&str],
+    ) -> Result<Graph> {
         let tokens = identity.refresh(refresh_token, scopes).await?;
         Ok(Graph::new(identity, tokens, scopes))
     }
@@ -188,8 +202,15 @@ impl Graph {
     }
 
     /// POST a JSON body; the answer's JSON (201/200), or `null` for 204.
-    pub async fn post_json(&self, path: &str, body: &serde_json::Value, needs: &str) -> Result<serde_json::Value> {
-        let (url, status, bytes) = self.send(reqwest::Method::POST, path, Some(body), needs).await?;
+    pub async fn post_json(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+        needs: &str,
+    ) -> Result<serde_json::Value> {
+        let (url, status, bytes) = self
+            .send(reqwest::Method::POST, path, Some(body), needs)
+            .await?;
         if bytes.is_empty() {
             return Ok(serde_json::Value::Null);
         }
@@ -197,14 +218,21 @@ impl Graph {
     }
 
     /// PATCH a JSON body; Graph answers 204 No Content on success.
-    pub async fn patch_json(&self, path: &str, body: &serde_json::Value, needs: &str) -> Result<()> {
-        self.send(reqwest::Method::PATCH, path, Some(body), needs).await?;
+    pub async fn patch_json(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+        needs: &str,
+    ) -> Result<()> {
+        self.send(reqwest::Method::PATCH, path, Some(body), needs)
+            .await?;
         Ok(())
     }
 
     /// DELETE; Graph answers 204 No Content on success.
     pub async fn delete(&self, path: &str, needs: &str) -> Result<()> {
-        self.send(reqwest::Method::DELETE, path, None, needs).await?;
+        self.send(reqwest::Method::DELETE, path, None, needs)
+            .await?;
         Ok(())
     }
 
@@ -231,16 +259,26 @@ impl Graph {
             if let Some(b) = body {
                 req = req.json(b);
             }
-            let resp = req.send().await.map_err(|e| self.identity.transport().explain(&url, e))?;
+            let resp = req
+                .send()
+                .await
+                .map_err(|e| self.identity.transport().explain(&url, e))?;
             let status = resp.status().as_u16();
-            let bytes = resp.bytes().await.map_err(|e| self.identity.transport().explain(&url, e))?;
+            let bytes = resp
+                .bytes()
+                .await
+                .map_err(|e| self.identity.transport().explain(&url, e))?;
             if (200..300).contains(&status) {
                 return Ok((url, status, bytes.to_vec()));
             }
             let err: GraphErrorBody = serde_json::from_slice(&bytes).unwrap_or_default();
             match status {
                 401 if !refreshed && err.error.code == "InvalidAuthenticationToken" => {
-                    tracing::info!(path, "Graph answered 401 {}: renewing the token once", err.error.code);
+                    tracing::info!(
+                        path,
+                        "Graph answered 401 {}: renewing the token once",
+                        err.error.code
+                    );
                     self.refresh().await?;
                     refreshed = true;
                 }
@@ -282,7 +320,10 @@ impl Graph {
         }
         let me: Me = self.get_json("/me", "User.Read").await?;
         let memberships = self
-            .get_all("/me/transitiveMemberOf", "RoleManagement.Read.Directory (or Directory.Read.All)")
+            .get_all(
+                "/me/transitiveMemberOf",
+                "RoleManagement.Read.Directory (or Directory.Read.All)",
+            )
             .await?;
         let roles = memberships
             .iter()
@@ -318,7 +359,9 @@ fn parse_json<T: DeserializeOwned>(url: &str, status: u16, bytes: &[u8]) -> Resu
 pub fn token_claim(token: &str, claim: &str) -> Option<String> {
     use base64::Engine;
     let payload = token.split('.').nth(1)?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
     let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
     v[claim].as_str().map(str::to_string)
 }
@@ -335,7 +378,10 @@ mod tests {
             tenant_id: "t".into(),
             roles: roles
                 .iter()
-                .map(|(n, id)| RoleInfo { display_name: n.to_string(), role_template_id: id.to_string() })
+                .map(|(n, id)| RoleInfo {
+                    display_name: n.to_string(),
+                    role_template_id: id.to_string(),
+                })
                 .collect(),
         }
     }
@@ -343,13 +389,30 @@ mod tests {
     #[test]
     fn a_role_in_the_list_passes_and_a_missing_one_is_named() {
         assert!(require_role(&user(&[GLOBAL_ADMINISTRATOR]), &RoleRequirement::DOMAINS).is_ok());
-        assert!(require_role(&user(&[DOMAIN_NAME_ADMINISTRATOR]), &RoleRequirement::DOMAINS).is_ok());
-        let e = require_role(&user(&[DOMAIN_NAME_ADMINISTRATOR]), &RoleRequirement::SERVICE_PRINCIPAL).unwrap_err();
+        assert!(require_role(
+            &user(&[DOMAIN_NAME_ADMINISTRATOR]),
+            &RoleRequirement::DOMAINS
+        )
+        .is_ok());
+        let e = require_role(
+            &user(&[DOMAIN_NAME_ADMINISTRATOR]),
+            &RoleRequirement::SERVICE_PRINCIPAL,
+        )
+        .unwrap_err();
         assert_eq!(e.code(), "role_missing");
         let text = e.to_string();
-        assert!(text.contains("needs the Global Administrator role"), "{text}");
+        assert!(
+            text.contains("needs the Global Administrator role"),
+            "{text}"
+        );
         assert!(text.contains("only Domain Name Administrator"), "{text}");
-        let e = require_role(&user(&[]), &RoleRequirement::DOMAINS).unwrap_err().to_string();
-        assert!(e.contains("Domain Name Administrator role (or Global Administrator)") && e.contains("no directory role"), "{e}");
+        let e = require_role(&user(&[]), &RoleRequirement::DOMAINS)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("Domain Name Administrator role (or Global Administrator)")
+                && e.contains("no directory role"),
+            "{e}"
+        );
     }
 }

@@ -39,10 +39,11 @@ impl Transport {
             .https_only(true);
         if let Some(path) = &opts.ca_file {
             let shown = path.display().to_string();
-            let pem = hybridsync_files::read_limited(path, hybridsync_files::MAX_SMALL_FILE).map_err(|e| Error::CaFile {
-                path: shown.clone(),
-                detail: e.to_string(),
-            })?;
+            let pem = hybridsync_files::read_limited(path, hybridsync_files::MAX_SMALL_FILE)
+                .map_err(|e| Error::CaFile {
+                    path: shown.clone(),
+                    detail: e.to_string(),
+                })?;
             let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| Error::CaFile {
                 path: shown.clone(),
                 detail: format!("not a PEM certificate bundle ({e})"),

@@ -50,7 +50,11 @@ pub struct ClientConfig {
 
 impl ClientConfig {
     pub fn endpoint(&self, leaf: &str) -> String {
-        format!("{}/{}/oauth2/v2.0/{leaf}", self.authority.base(), self.tenant)
+        format!(
+            "{}/{}/oauth2/v2.0/{leaf}",
+            self.authority.base(),
+            self.tenant
+        )
     }
 }
 
@@ -132,7 +136,9 @@ struct TokenError {
 impl TokenError {
     fn into_error(self) -> Error {
         if self.error == "authorization_declined" || self.error == "access_denied" {
-            return Error::SignInDeclined { detail: Some(self.detail) };
+            return Error::SignInDeclined {
+                detail: Some(self.detail),
+            };
         }
         Error::SignInRejected {
             error: self.error,
@@ -164,7 +170,10 @@ impl Identity {
     }
 
     /// POSTs a form to the token endpoint; `Err(Ok(TokenError))` is an OAuth error answer.
-    async fn token_request(&self, form: &[(&str, &str)]) -> Result<std::result::Result<Tokens, TokenError>> {
+    async fn token_request(
+        &self,
+        form: &[(&str, &str)],
+    ) -> Result<std::result::Result<Tokens, TokenError>> {
         let url = self.config.endpoint("token");
         let resp = self
             .transport
@@ -175,7 +184,10 @@ impl Identity {
             .await
             .map_err(|e| self.transport.explain(&url, e))?;
         let status = resp.status();
-        let bytes = resp.bytes().await.map_err(|e| self.transport.explain(&url, e))?;
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| self.transport.explain(&url, e))?;
         if status.is_success() {
             let body: TokenBody = serde_json::from_slice(&bytes).map_err(|e| Error::Http {
                 url: url.clone(),
@@ -185,7 +197,8 @@ impl Identity {
             return Ok(Ok(Tokens {
                 access_token: Secret::new(body.access_token),
                 refresh_token: body.refresh_token.map(Secret::new),
-                expires_at: SystemTime::now() + Duration::from_secs(body.expires_in.unwrap_or(3600)),
+                expires_at: SystemTime::now()
+                    + Duration::from_secs(body.expires_in.unwrap_or(3600)),
                 scope: body.scope.unwrap_or_default(),
             }));
         }
@@ -194,9 +207,16 @@ impl Identity {
             Some(error) => {
                 let detail = short_description(body.error_description.as_deref().unwrap_or(""));
                 let aadsts = body.error_codes.first().copied().or_else(|| {
-                    detail.strip_prefix("AADSTS").and_then(|r| r.split(':').next()).and_then(|n| n.parse().ok())
+                    detail
+                        .strip_prefix("AADSTS")
+                        .and_then(|r| r.split(':').next())
+                        .and_then(|n| n.parse().ok())
                 });
-                Ok(Err(TokenError { error, aadsts, detail }))
+                Ok(Err(TokenError {
+                    error,
+                    aadsts,
+                    detail,
+                }))
             }
             None => Err(Error::Http {
                 url,
@@ -220,19 +240,30 @@ impl Identity {
         F: FnOnce(String) -> Fut,
         Fut: Future<Output = std::result::Result<(), String>>,
     {
-        let listener = TcpListener::bind(("127.0.0.1", 0)).await.map_err(|e| Error::Network {
-            url: "http://127.0.0.1 (loopback listener)".into(),
-            detail: e.to_string(),
-        })?;
-        let port = listener.local_addr().map_err(|e| Error::Network {
-            url: "http://127.0.0.1 (loopback listener)".into(),
-            detail: e.to_string(),
-        })?.port();
+        let listener = TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .map_err(|e| Error::Network {
+                url: "http://127.0.0.1 (loopback listener)".into(),
+                detail: e.to_string(),
+            })?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| Error::Network {
+                url: "http://127.0.0.1 (loopback listener)".into(),
+                detail: e.to_string(),
+            })?
+            .port();
         // `http://localhost`, port ignored when matching (ms-api.md §2.2, E-REPLY).
         let redirect_uri = format!("http://localhost:{port}/");
         let client = BasicClient::new(ClientId::new(self.config.client_id.clone()))
-            .set_auth_uri(AuthUrl::new(self.config.endpoint("authorize")).map_err(|e| Error::InvalidInput(e.to_string()))?)
-            .set_redirect_uri(RedirectUrl::new(redirect_uri.clone()).map_err(|e| Error::InvalidInput(e.to_string()))?);
+            .set_auth_uri(
+                AuthUrl::new(self.config.endpoint("authorize"))
+                    .map_err(|e| Error::InvalidInput(e.to_string()))?,
+            )
+            .set_redirect_uri(
+                RedirectUrl::new(redirect_uri.clone())
+                    .map_err(|e| Error::InvalidInput(e.to_string()))?,
+            );
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let (auth_url, state) = client
             .authorize_url(CsrfToken::new_random)
@@ -240,8 +271,16 @@ impl Identity {
             .set_pkce_challenge(challenge)
             .add_extra_param("prompt", "select_account")
             .url();
-        tracing::info!(port, "waiting for the browser sign-in on the loopback address");
-        let wait = wait_for_redirect(listener, state.secret().clone(), opts.timeout, cancel.clone());
+        tracing::info!(
+            port,
+            "waiting for the browser sign-in on the loopback address"
+        );
+        let wait = wait_for_redirect(
+            listener,
+            state.secret().clone(),
+            opts.timeout,
+            cancel.clone(),
+        );
         tokio::pin!(wait);
         let url_text = auth_url.to_string();
         let opened = tokio::select! {
@@ -249,13 +288,23 @@ impl Identity {
             r = &mut wait => return self.redeem(r?, &redirect_uri, verifier.secret(), scopes).await,
         };
         if let Err(detail) = opened {
-            return Err(Error::BrowserOpen { url: url_text, detail });
+            return Err(Error::BrowserOpen {
+                url: url_text,
+                detail,
+            });
         }
         let code = wait.await?;
-        self.redeem(code, &redirect_uri, verifier.secret(), scopes).await
+        self.redeem(code, &redirect_uri, verifier.secret(), scopes)
+            .await
     }
 
-    async fn redeem(&self, code: String, redirect_uri: &str, verifier: &str, scopes: &[&str]) -> Result<Tokens> {
+    async fn redeem(
+        &self,
+        code: String,
+        redirect_uri: &str,
+        verifier: &str,
+        scopes: &[&str],
+    ) -> Result<Tokens> {
         let scope = scopes.join(" ");
         let form = [
             ("client_id", self.config.client_id.as_str()),
@@ -265,7 +314,9 @@ impl Identity {
             ("code_verifier", verifier),
             ("scope", scope.as_str()),
         ];
-        self.token_request(&form).await?.map_err(TokenError::into_error)
+        self.token_request(&form)
+            .await?
+            .map_err(TokenError::into_error)
     }
 
     /// Starts the device code flow (ms-api.md §2.3).
@@ -285,17 +336,29 @@ impl Identity {
             .transport
             .client
             .post(&url)
-            .form(&[("client_id", self.config.client_id.as_str()), ("scope", scope.as_str())])
+            .form(&[
+                ("client_id", self.config.client_id.as_str()),
+                ("scope", scope.as_str()),
+            ])
             .send()
             .await
             .map_err(|e| self.transport.explain(&url, e))?;
         let status = resp.status();
-        let bytes = resp.bytes().await.map_err(|e| self.transport.explain(&url, e))?;
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| self.transport.explain(&url, e))?;
         if !status.is_success() {
             let body: AadErrorBody = serde_json::from_slice(&bytes).unwrap_or_default();
-            let detail = short_description(body.error_description.as_deref().unwrap_or("(no description)"));
+            let detail = short_description(
+                body.error_description
+                    .as_deref()
+                    .unwrap_or("(no description)"),
+            );
             return Err(Error::SignInRejected {
-                error: body.error.unwrap_or_else(|| format!("HTTP {}", status.as_u16())),
+                error: body
+                    .error
+                    .unwrap_or_else(|| format!("HTTP {}", status.as_u16())),
                 aadsts: body.error_codes.first().copied(),
                 detail,
             });
@@ -306,7 +369,10 @@ impl Identity {
             detail: format!("the device code answer is not the documented JSON ({e})"),
         })?;
         let message = b.message.unwrap_or_else(|| {
-            format!("To sign in, open {} and enter the code {}.", b.verification_uri, b.user_code)
+            format!(
+                "To sign in, open {} and enter the code {}.",
+                b.verification_uri, b.user_code
+            )
         });
         Ok(DeviceCode {
             user_code: b.user_code,
@@ -345,15 +411,22 @@ impl Identity {
                     "authorization_pending" => {
                         // The server says when the code expired; this only stops a server that never does.
                         if started.elapsed() > code.expires_in + interval * 2 {
-                            return Err(Error::DeviceCodeExpired { minutes: code.expires_in.as_secs().div_ceil(60) });
+                            return Err(Error::DeviceCodeExpired {
+                                minutes: code.expires_in.as_secs().div_ceil(60),
+                            });
                         }
                     }
                     "slow_down" => {
                         interval += polling.slow_down_increment;
-                        tracing::info!(interval_ms = interval.as_millis() as u64, "device code: slow_down, polling less often");
+                        tracing::info!(
+                            interval_ms = interval.as_millis() as u64,
+                            "device code: slow_down, polling less often"
+                        );
                     }
                     "expired_token" | "code_expired" => {
-                        return Err(Error::DeviceCodeExpired { minutes: code.expires_in.as_secs().div_ceil(60) })
+                        return Err(Error::DeviceCodeExpired {
+                            minutes: code.expires_in.as_secs().div_ceil(60),
+                        })
                     }
                     _ => return Err(e.into_error()),
                 },
@@ -381,7 +454,10 @@ impl Identity {
             }
             Err(e) if e.error == "invalid_grant" => Err(Error::SessionExpired {
                 detail: match e.aadsts {
-                    Some(c) => format!("AADSTS{c}: {}", e.detail.trim_start_matches(&format!("AADSTS{c}: "))),
+                    Some(c) => format!(
+                        "AADSTS{c}: {}",
+                        e.detail.trim_start_matches(&format!("AADSTS{c}: "))
+                    ),
                     None => e.detail,
                 },
             }),
@@ -404,7 +480,10 @@ async fn wait_for_redirect(
                 url: "http://localhost (loopback listener)".into(),
                 detail: e.to_string(),
             })?;
-            let Ok(Ok(target)) = tokio::time::timeout(Duration::from_secs(10), read_request_target(&mut stream)).await else {
+            let Ok(Ok(target)) =
+                tokio::time::timeout(Duration::from_secs(10), read_request_target(&mut stream))
+                    .await
+            else {
                 continue;
             };
             let Ok(url) = url::Url::parse(&format!("http://localhost{target}")) else {
@@ -415,9 +494,15 @@ async fn wait_for_redirect(
                 respond(&mut stream, 404, "Not found").await;
                 continue;
             }
-            let q: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
+            let q: std::collections::HashMap<String, String> =
+                url.query_pairs().into_owned().collect();
             if !q.contains_key("code") && !q.contains_key("error") {
-                respond(&mut stream, 400, "This address only takes the sign-in answer.").await;
+                respond(
+                    &mut stream,
+                    400,
+                    "This address only takes the sign-in answer.",
+                )
+                .await;
                 continue;
             }
             if q.get("state").map(String::as_str) != Some(expected_state.as_str()) {
@@ -426,19 +511,34 @@ async fn wait_for_redirect(
             }
             if let Some(error) = q.get("error") {
                 let detail = q.get("error_description").cloned().unwrap_or_default();
-                respond(&mut stream, 200, "Sign-in did not finish. Return to hybridsync.").await;
+                respond(
+                    &mut stream,
+                    200,
+                    "Sign-in did not finish. Return to hybridsync.",
+                )
+                .await;
                 let detail = short_description(&detail);
                 return Err(if error == "access_denied" {
-                    Error::SignInDeclined { detail: Some(detail) }
+                    Error::SignInDeclined {
+                        detail: Some(detail),
+                    }
                 } else {
                     Error::SignInRejected {
                         error: error.clone(),
-                        aadsts: detail.strip_prefix("AADSTS").and_then(|r| r.split(':').next()).and_then(|n| n.parse().ok()),
+                        aadsts: detail
+                            .strip_prefix("AADSTS")
+                            .and_then(|r| r.split(':').next())
+                            .and_then(|n| n.parse().ok()),
                         detail,
                     }
                 });
             }
-            respond(&mut stream, 200, "Signed in. You can close this window and return to hybridsync.").await;
+            respond(
+                &mut stream,
+                200,
+                "Signed in. You can close this window and return to hybridsync.",
+            )
+            .await;
             return Ok(q["code"].clone());
         }
     };
@@ -464,7 +564,10 @@ async fn read_request_target(stream: &mut tokio::net::TcpStream) -> std::io::Res
     let mut parts = line.split_whitespace();
     match (parts.next(), parts.next()) {
         (Some("GET"), Some(target)) => Ok(target.to_string()),
-        _ => Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "not a GET request")),
+        _ => Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "not a GET request",
+        )),
     }
 }
 

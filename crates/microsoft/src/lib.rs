@@ -18,9 +18,9 @@ pub mod users;
 
 pub use authority::{Authority, AuthorityPreset};
 pub use discovery::{discover, DiscoveryTarget, IssuerForm, OpenIdTenant};
+pub use dynamics::{Dynamics, DynamicsAuth};
 pub use error::{Error, Result};
-pub use http::{HttpOptions, Transport};
 pub use graph::{require_role, Graph, RoleRequirement, SignedInUser};
+pub use http::{HttpOptions, Transport};
 pub use identity::{ClientConfig, DeviceCode, DevicePolling, Identity, LoopbackOptions, Tokens};
 pub use secret::Secret;
-pub use dynamics::{Dynamics, DynamicsAuth};

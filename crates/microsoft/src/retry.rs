@@ -54,7 +54,9 @@ fn random_unit() -> f64 {
 
 /// `Retry-After` as seconds (the only form Graph and Dataverse send, ms-api.md §8).
 pub fn parse_retry_after(value: Option<&str>) -> Option<Duration> {
-    value.and_then(|v| v.trim().parse::<u64>().ok()).map(Duration::from_secs)
+    value
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs)
 }
 
 impl RetryPolicy {
@@ -66,12 +68,18 @@ impl RetryPolicy {
         }
         let base = match retry_after {
             Some(d) => d,
-            None => self.base_delay.saturating_mul(1u32 << (attempt - 1).min(16)),
+            None => self
+                .base_delay
+                .saturating_mul(1u32 << (attempt - 1).min(16)),
         };
         let base = base.min(self.max_delay);
         let extra = base.mul_f64(self.jitter * random_unit());
         // A zero Retry-After still gets a little jitter, so parallel retries do not line up.
-        let floor = if base.is_zero() { self.base_delay.mul_f64(self.jitter * random_unit()) } else { Duration::ZERO };
+        let floor = if base.is_zero() {
+            self.base_delay.mul_f64(self.jitter * random_unit())
+        } else {
+            Duration::ZERO
+        };
         Some(base + extra + floor)
     }
 }
@@ -85,13 +93,19 @@ mod tests {
         let p = RetryPolicy::default();
         for _ in 0..100 {
             let d = p.delay(1, Some(Duration::from_secs(3))).unwrap();
-            assert!(d >= Duration::from_secs(3) && d <= Duration::from_millis(3600), "{d:?}");
+            assert!(
+                d >= Duration::from_secs(3) && d <= Duration::from_millis(3600),
+                "{d:?}"
+            );
         }
     }
 
     #[test]
     fn backoff_grows_and_stops_after_the_last_attempt() {
-        let p = RetryPolicy { jitter: 0.0, ..RetryPolicy::default() };
+        let p = RetryPolicy {
+            jitter: 0.0,
+            ..RetryPolicy::default()
+        };
         assert_eq!(p.delay(1, None), Some(Duration::from_millis(200)));
         assert_eq!(p.delay(3, None), Some(Duration::from_millis(800)));
         assert_eq!(p.delay(8, None), None);

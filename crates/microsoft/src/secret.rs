@@ -31,7 +31,12 @@ impl Drop for Secret {
     /// clients are out of reach).
     fn drop(&mut self) {
         // SAFETY: zero bytes are valid UTF-8.
-        unsafe { self.0.as_bytes_mut().iter_mut().for_each(|b| std::ptr::write_volatile(b, 0)) };
+        unsafe {
+            self.0
+                .as_bytes_mut()
+                .iter_mut()
+                .for_each(|b| std::ptr::write_volatile(b, 0))
+        };
     }
 }
 

@@ -39,11 +39,15 @@ pub struct KeyCredential {
 
 impl KeyCredential {
     pub fn end(&self) -> Option<OffsetDateTime> {
-        self.end_date_time.as_deref().and_then(|s| OffsetDateTime::parse(s, &Rfc3339).ok())
+        self.end_date_time
+            .as_deref()
+            .and_then(|s| OffsetDateTime::parse(s, &Rfc3339).ok())
     }
 
     pub fn start(&self) -> Option<OffsetDateTime> {
-        self.start_date_time.as_deref().and_then(|s| OffsetDateTime::parse(s, &Rfc3339).ok())
+        self.start_date_time
+            .as_deref()
+            .and_then(|s| OffsetDateTime::parse(s, &Rfc3339).ok())
     }
 
     /// The non-secret summary shown in a diff (no key bytes).
@@ -134,7 +138,9 @@ pub fn plan_keys(existing: &[KeyCredential], new: &NewKey, now: OffsetDateTime) 
             continue;
         }
         let same = k.key.as_deref().is_some_and(|key| key.trim() == new.key)
-            || k.custom_key_identifier.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(&new.thumbprint));
+            || k.custom_key_identifier
+                .as_deref()
+                .is_some_and(|c| c.eq_ignore_ascii_case(&new.thumbprint));
         already_present |= same;
         list.push(KeyCredential {
             key_id: k.key_id.clone(),
@@ -159,7 +165,11 @@ pub fn plan_keys(existing: &[KeyCredential], new: &NewKey, now: OffsetDateTime) 
             usage: "Verify".into(),
         });
     }
-    KeyPlan { list, dropped, already_present }
+    KeyPlan {
+        list,
+        dropped,
+        already_present,
+    }
 }
 
 /// The servicePrincipalNames to PATCH, or `None` when every wanted name is there (ms-api.md §5.5
@@ -167,7 +177,10 @@ pub fn plan_keys(existing: &[KeyCredential], new: &NewKey, now: OffsetDateTime) 
 pub fn plan_names(existing: &[String], crm_domain: Option<&str>) -> Option<Vec<String>> {
     let mut wanted = vec![CRM_APP_ID.to_string()];
     if let Some(d) = crm_domain.map(str::trim).filter(|d| !d.is_empty()) {
-        wanted.push(format!("{CRM_APP_ID}/*.{}", d.trim_start_matches("*.").trim_end_matches('.')));
+        wanted.push(format!(
+            "{CRM_APP_ID}/*.{}",
+            d.trim_start_matches("*.").trim_end_matches('.')
+        ));
     }
     let mut out = existing.to_vec();
     let mut changed = false;
@@ -204,20 +217,29 @@ pub async fn read_keys(graph: &Graph, id: &str) -> Result<Vec<KeyCredential>> {
         #[serde(default)]
         key_credentials: Vec<KeyCredential>,
     }
-    let k: Keys = graph.get_json(&format!("/servicePrincipals/{id}?$select=keyCredentials"), NEEDS).await?;
+    let k: Keys = graph
+        .get_json(
+            &format!("/servicePrincipals/{id}?$select=keyCredentials"),
+            NEEDS,
+        )
+        .await?;
     Ok(k.key_credentials)
 }
 
 /// ms-api.md §5.5 step 3 (G-SP): PATCH the whole keyCredentials list (204).
 pub async fn patch_keys(graph: &Graph, id: &str, list: &[KeyCredential]) -> Result<()> {
     let body = serde_json::json!({ "keyCredentials": list });
-    graph.patch_json(&format!("/servicePrincipals/{id}"), &body, NEEDS).await
+    graph
+        .patch_json(&format!("/servicePrincipals/{id}"), &body, NEEDS)
+        .await
 }
 
 /// ms-api.md §5.5 step 4: PATCH servicePrincipalNames (204).
 pub async fn patch_names(graph: &Graph, id: &str, names: &[String]) -> Result<()> {
     let body = serde_json::json!({ "servicePrincipalNames": names });
-    graph.patch_json(&format!("/servicePrincipals/{id}"), &body, NEEDS).await
+    graph
+        .patch_json(&format!("/servicePrincipals/{id}"), &body, NEEDS)
+        .await
 }
 
 #[cfg(test)]
@@ -249,22 +271,35 @@ mod tests {
     }
 
     #[test]
-    fn keeps_valid_keys_without_their_bytes_drops_expired_and_appends_the_certificate_with_its_dates() {
+    fn keeps_valid_keys_without_their_bytes_drops_expired_and_appends_the_certificate_with_its_dates(
+    ) {
         let now = datetime!(2026-06-01 0:00 UTC);
-        let existing = [key("a", "11", "2025-01-01T00:00:00Z", Some("MIIold")), key("b", "22", "2027-01-01T00:00:00Z", Some("MIIother"))];
+        let existing = [
+            key("a", "11", "2025-01-01T00:00:00Z", Some("MIIold")),
+            key("b", "22", "2027-01-01T00:00:00Z", Some("MIIother")),
+        ];
         let p = plan_keys(&existing, &new_key(), now);
         assert_eq!(p.dropped.len(), 1);
         assert_eq!(p.dropped[0].key_id.as_deref(), Some("a"));
         assert!(!p.already_present && p.changes_anything());
         assert_eq!(p.list.len(), 2);
         assert_eq!(p.list[0].key_id.as_deref(), Some("b"));
-        assert_eq!(p.list[0].key, None, "existing entries are sent by keyId, without the key");
+        assert_eq!(
+            p.list[0].key, None,
+            "existing entries are sent by keyId, without the key"
+        );
         let added = &p.list[1];
         assert_eq!(added.key.as_deref(), Some("MIIBnew"));
-        assert_eq!(added.start_date_time.as_deref(), Some("2026-01-01T00:00:00Z"));
+        assert_eq!(
+            added.start_date_time.as_deref(),
+            Some("2026-01-01T00:00:00Z")
+        );
         assert_eq!(added.end_date_time.as_deref(), Some("2028-01-01T00:00:00Z"));
         assert_eq!(added.display_name.as_deref(), Some("CN=Dynamics365-S2S"));
-        assert_eq!((added.key_type.as_str(), added.usage.as_str()), ("AsymmetricX509Cert", "Verify"));
+        assert_eq!(
+            (added.key_type.as_str(), added.usage.as_str()),
+            ("AsymmetricX509Cert", "Verify")
+        );
     }
 
     #[test]

@@ -37,13 +37,24 @@ pub struct ServicePlan {
 }
 
 pub async fn subscribed_skus(graph: &Graph) -> Result<Vec<SubscribedSku>> {
-    let rows = graph.get_all("/subscribedSkus?$select=skuId,skuPartNumber,capabilityStatus,servicePlans", NEEDS).await?;
-    Ok(rows.into_iter().filter_map(|v| serde_json::from_value(v).ok()).collect())
+    let rows = graph
+        .get_all(
+            "/subscribedSkus?$select=skuId,skuPartNumber,capabilityStatus,servicePlans",
+            NEEDS,
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|v| serde_json::from_value(v).ok())
+        .collect())
 }
 
 /// ms-api.md §4 detection rule: `skuPartNumber == "CRM_HYBRIDCONNECTOR" && capabilityStatus == "Enabled"`.
 pub fn hybrid_connector(skus: &[SubscribedSku]) -> Option<&SubscribedSku> {
-    skus.iter().find(|s| s.sku_part_number.eq_ignore_ascii_case(HYBRID_CONNECTOR_SKU) && s.capability_status == "Enabled")
+    skus.iter().find(|s| {
+        s.sku_part_number.eq_ignore_ascii_case(HYBRID_CONNECTOR_SKU)
+            && s.capability_status == "Enabled"
+    })
 }
 
 #[cfg(test)]
@@ -51,12 +62,21 @@ mod tests {
     use super::*;
 
     fn sku(part: &str, status: &str) -> SubscribedSku {
-        SubscribedSku { sku_id: "x".into(), sku_part_number: part.into(), capability_status: status.into(), service_plans: vec![] }
+        SubscribedSku {
+            sku_id: "x".into(),
+            sku_part_number: part.into(),
+            capability_status: status.into(),
+            service_plans: vec![],
+        }
     }
 
     #[test]
     fn only_an_enabled_connector_counts() {
-        assert!(hybrid_connector(&[sku("ENTERPRISEPACK", "Enabled"), sku("CRM_HYBRIDCONNECTOR", "Enabled")]).is_some());
+        assert!(hybrid_connector(&[
+            sku("ENTERPRISEPACK", "Enabled"),
+            sku("CRM_HYBRIDCONNECTOR", "Enabled")
+        ])
+        .is_some());
         assert!(hybrid_connector(&[sku("CRM_HYBRIDCONNECTOR", "Suspended")]).is_none());
         assert!(hybrid_connector(&[sku("ENTERPRISEPACK", "Enabled")]).is_none());
     }

@@ -74,7 +74,11 @@ pub enum KeyStanding {
 
 /// Whether `thumbprint` (hex SHA-1 of the DER) is among `sp`'s keys, and valid at `now`. A key
 /// matches by its customKeyIdentifier (the thumbprint, ms-api.md §5.6) or the SHA-1 of its bytes.
-pub fn key_standing(sp: &crate::ServicePrincipal, thumbprint: &str, now: time::OffsetDateTime) -> KeyStanding {
+pub fn key_standing(
+    sp: &crate::ServicePrincipal,
+    thumbprint: &str,
+    now: time::OffsetDateTime,
+) -> KeyStanding {
     let matches = |k: &&crate::StoredKey| {
         k.custom_key_identifier.eq_ignore_ascii_case(thumbprint)
             || base64::engine::general_purpose::STANDARD
@@ -94,7 +98,10 @@ pub fn key_standing(sp: &crate::ServicePrincipal, thumbprint: &str, now: time::O
 }
 
 fn hex_sha1(der: &[u8]) -> String {
-    Sha1::digest(der).iter().map(|b| format!("{b:02X}")).collect()
+    Sha1::digest(der)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect()
 }
 
 impl crate::Sim {
@@ -118,7 +125,10 @@ impl crate::Sim {
         }
         if crm.certificate_thumbprint.is_some() {
             // The script ran: the organization's S2STenantId is what it set (none if that part failed).
-            d.s2s_tenant_id = crm.s2s_tenant_ids.get(crate::dynamics::PRACTICE_ORG).cloned();
+            d.s2s_tenant_id = crm
+                .s2s_tenant_ids
+                .get(crate::dynamics::PRACTICE_ORG)
+                .cloned();
         }
         d.hybrid_connector = self.skus.has_hybrid_connector(&d.exchange_tenant_id);
         d
@@ -128,9 +138,12 @@ impl crate::Sim {
     /// ever ran, the practice organization's S2STenantId from the deployment's facts.
     pub fn crm_view(&self) -> CrmDeploymentState {
         let mut s = self.crm.state();
-        if s.certificate_thumbprint.is_none() && !s.s2s_tenant_ids.contains_key(crate::dynamics::PRACTICE_ORG) {
+        if s.certificate_thumbprint.is_none()
+            && !s.s2s_tenant_ids.contains_key(crate::dynamics::PRACTICE_ORG)
+        {
             if let Some(t) = self.dynamics.deployment().s2s_tenant_id {
-                s.s2s_tenant_ids.insert(crate::dynamics::PRACTICE_ORG.to_string(), t);
+                s.s2s_tenant_ids
+                    .insert(crate::dynamics::PRACTICE_ORG.to_string(), t);
             }
         }
         s
@@ -151,16 +164,29 @@ pub struct ScriptRun {
 }
 
 /// Seed 002: what the script prints when the tenant has no Hybrid Connector.
-pub const NO_HYBRID_CONNECTOR_OUTPUT: &str = "You cannot call a method on a null-valued expression. Process Failed.";
+pub const NO_HYBRID_CONNECTOR_OUTPUT: &str =
+    "You cannot call a method on a null-valued expression. Process Failed.";
 
 /// The parts of the script, in order (the result file lists them so).
-pub const PARTS: [&str; 4] = ["prerequisites", "certificate", "server_settings", "tenant_id"];
+pub const PARTS: [&str; 4] = [
+    "prerequisites",
+    "certificate",
+    "server_settings",
+    "tenant_id",
+];
 
 // Practice only (no Microsoft path): "runs" the generated script against the practice CRM
 // deployment and answers with the JSON result file the script writes.
-pub(crate) async fn run_script(State(app): State<Arc<AppState>>, Json(run): Json<ScriptRun>) -> Response {
+pub(crate) async fn run_script(
+    State(app): State<Arc<AppState>>,
+    Json(run): Json<ScriptRun>,
+) -> Response {
     let Ok(der) = base64::engine::general_purpose::STANDARD.decode(run.certificate.trim()) else {
-        return (StatusCode::BAD_REQUEST, Json(json!({"error": "certificate is not base64 of a DER certificate"}))).into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "certificate is not base64 of a DER certificate"})),
+        )
+            .into_response();
     };
     let thumbprint = hex_sha1(&der);
     let crm = &app.sim.crm;
@@ -192,11 +218,18 @@ pub(crate) async fn run_script(State(app): State<Arc<AppState>>, Json(run): Json
                 s.service_account = Some(run.service_account.clone());
             }
             "server_settings" => {
-                s.server_settings.insert("S2SDefaultAuthorizationServerPrincipalId".into(), run.principal_id.clone());
-                s.server_settings.insert("S2SDefaultAuthorizationServerMetadataUrl".into(), run.metadata_url.clone());
+                s.server_settings.insert(
+                    "S2SDefaultAuthorizationServerPrincipalId".into(),
+                    run.principal_id.clone(),
+                );
+                s.server_settings.insert(
+                    "S2SDefaultAuthorizationServerMetadataUrl".into(),
+                    run.metadata_url.clone(),
+                );
             }
             "tenant_id" => {
-                s.s2s_tenant_ids.insert(run.organization.clone(), run.tenant_id.clone());
+                s.s2s_tenant_ids
+                    .insert(run.organization.clone(), run.tenant_id.clone());
             }
             _ => {}
         }

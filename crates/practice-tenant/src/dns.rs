@@ -33,7 +33,9 @@ pub struct PracticeDns {
 
 impl std::fmt::Debug for PracticeDns {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PracticeDns").field("addresses", &self.addresses()).finish()
+        f.debug_struct("PracticeDns")
+            .field("addresses", &self.addresses())
+            .finish()
     }
 }
 
@@ -42,9 +44,16 @@ impl PracticeDns {
     pub async fn start(zones: &[&str]) -> io::Result<PracticeDns> {
         let ns1 = TestDnsServer::start(&[]).await?;
         let mut servers = vec![ns1];
-        match TestDnsServer::start_at(SocketAddr::new(NS2_IP.into(), servers[0].addr().port()), &[]).await {
+        match TestDnsServer::start_at(
+            SocketAddr::new(NS2_IP.into(), servers[0].addr().port()),
+            &[],
+        )
+        .await
+        {
             Ok(ns2) => servers.push(ns2),
-            Err(e) => tracing::info!(error = %e, "practice DNS: 127.0.0.2 not available, the zones have one name server"),
+            Err(e) => {
+                tracing::info!(error = %e, "practice DNS: 127.0.0.2 not available, the zones have one name server")
+            }
         }
         let dns = PracticeDns { servers };
         for z in zones {
@@ -92,7 +101,10 @@ impl PracticeDns {
             .enumerate()
             .map(|(i, s)| (format!("ns{}", i + 1), vec![s.addr().ip()]))
             .collect();
-        let host_refs: Vec<(&str, &[IpAddr])> = hosts.iter().map(|(h, a)| (h.as_str(), a.as_slice())).collect();
+        let host_refs: Vec<(&str, &[IpAddr])> = hosts
+            .iter()
+            .map(|(h, a)| (h.as_str(), a.as_slice()))
+            .collect();
         for s in &self.servers {
             let zone = s.add_zone(&apex).await?;
             zone.set_ns(&host_refs).await;
@@ -117,7 +129,8 @@ impl PracticeDns {
     pub async fn set_txt(&self, domain: &str, values: &[&str], servers: Servers) -> bool {
         let zones = self.zones(domain, servers);
         for z in &zones {
-            z.set_txt_with_ttl(&format!("{}.", domain.trim_end_matches('.')), values, 3600).await;
+            z.set_txt_with_ttl(&format!("{}.", domain.trim_end_matches('.')), values, 3600)
+                .await;
         }
         !zones.is_empty()
     }
@@ -125,21 +138,24 @@ impl PracticeDns {
     /// Removes the TXT records at `domain`.
     pub async fn remove_txt(&self, domain: &str, servers: Servers) {
         for z in self.zones(domain, servers) {
-            z.remove_txt(&format!("{}.", domain.trim_end_matches('.'))).await;
+            z.remove_txt(&format!("{}.", domain.trim_end_matches('.')))
+                .await;
         }
     }
 
     /// Replaces the MX records at `domain` on every name server (a zone must hold it).
     pub async fn set_mx(&self, domain: &str, hosts: &[(u16, &str)]) {
         for z in self.zones(domain, Servers::All) {
-            z.set_mx(&format!("{}.", domain.trim_end_matches('.')), hosts).await;
+            z.set_mx(&format!("{}.", domain.trim_end_matches('.')), hosts)
+                .await;
         }
     }
 
     /// Sets a CNAME at `name` on every name server (a zone must hold it).
     pub async fn set_cname(&self, name: &str, target: &str) {
         for z in self.zones(name, Servers::All) {
-            z.set_cname(&format!("{}.", name.trim_end_matches('.')), target).await;
+            z.set_cname(&format!("{}.", name.trim_end_matches('.')), target)
+                .await;
         }
     }
 

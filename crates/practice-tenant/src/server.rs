@@ -9,8 +9,8 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::graph::{domains, me};
 use crate::graph::service_principals;
+use crate::graph::{domains, me};
 use crate::identity::keys::SigningKey;
 use crate::identity::{oauth, openid};
 use crate::state::{seed_tenants, RequestRecord, Sim};
@@ -90,21 +90,34 @@ impl Running {
             path: ca_file.display().to_string(),
             source,
         })?;
-        let listener = std::net::TcpListener::bind(opts.bind).map_err(|source| StartError::Listen {
+        let listener =
+            std::net::TcpListener::bind(opts.bind).map_err(|source| StartError::Listen {
+                addr: opts.bind,
+                source,
+            })?;
+        listener
+            .set_nonblocking(true)
+            .map_err(|source| StartError::Listen {
+                addr: opts.bind,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| StartError::Listen {
             addr: opts.bind,
             source,
         })?;
-        listener
-            .set_nonblocking(true)
-            .map_err(|source| StartError::Listen { addr: opts.bind, source })?;
-        let addr = listener
-            .local_addr()
-            .map_err(|source| StartError::Listen { addr: opts.bind, source })?;
         let base_url = format!("https://{addr}");
         let sim = Arc::new(sim);
-        let zones: Vec<String> = sim.tenants().iter().flat_map(|t| t.domains.iter().skip(1).cloned()).collect();
+        let zones: Vec<String> = sim
+            .tenants()
+            .iter()
+            .flat_map(|t| t.domains.iter().skip(1).cloned())
+            .collect();
         let zone_refs: Vec<&str> = zones.iter().map(String::as_str).collect();
-        let dns = Arc::new(crate::dns::PracticeDns::start(&zone_refs).await.map_err(StartError::Dns)?);
+        let dns = Arc::new(
+            crate::dns::PracticeDns::start(&zone_refs)
+                .await
+                .map_err(StartError::Dns)?,
+        );
         sim.domains.attach_dns(dns.clone());
         let state = Arc::new(AppState {
             sim: sim.clone(),
@@ -152,17 +165,29 @@ impl Running {
 fn router(state: Arc<AppState>) -> Router {
     Router::new()
         // ms-api.md §1.1 (E-OIDC): the v2 document.
-        .route("/{tenant}/v2.0/.well-known/openid-configuration", get(openid::v2))
+        .route(
+            "/{tenant}/v2.0/.well-known/openid-configuration",
+            get(openid::v2),
+        )
         // ms-api.md §1.1 (3P): the v1 document.
-        .route("/{tenant}/.well-known/openid-configuration", get(openid::v1))
+        .route(
+            "/{tenant}/.well-known/openid-configuration",
+            get(openid::v1),
+        )
         // ms-api.md §2.2 (E-AUTH): the sign-in page and its form submission.
-        .route("/{tenant}/oauth2/v2.0/authorize", get(oauth::authorize_page).post(oauth::authorize_submit))
+        .route(
+            "/{tenant}/oauth2/v2.0/authorize",
+            get(oauth::authorize_page).post(oauth::authorize_submit),
+        )
         // ms-api.md §2.2, §2.3 (E-AUTH, E-DEV): code, refresh and device-code grants.
         .route("/{tenant}/oauth2/v2.0/token", post(oauth::token))
         // ms-api.md §2.3 (E-DEV): device authorization.
         .route("/{tenant}/oauth2/v2.0/devicecode", post(oauth::devicecode))
         // ms-api.md §2.3 (E-DEV): the verification page (microsoft.com/devicelogin).
-        .route("/devicelogin", get(oauth::devicelogin_page).post(oauth::devicelogin_submit))
+        .route(
+            "/devicelogin",
+            get(oauth::devicelogin_page).post(oauth::devicelogin_submit),
+        )
         // ms-api.md §1.1: jwks_uri.
         .route("/{tenant}/discovery/v2.0/keys", get(oauth::jwks))
         // Graph v1.0 (issue 3): the signed-in user and the directory roles.
@@ -175,13 +200,25 @@ fn router(state: Arc<AppState>) -> Router {
         // ms-api.md §3.1 (G-DOM): custom domains; the last route is practice-only (the demo's publish action).
         .route("/v1.0/domains", get(domains::list).post(domains::create))
         .route("/v1.0/domains/{id}", get(domains::get))
-        .route("/v1.0/domains/{id}/verificationDnsRecords", get(domains::verification_records))
+        .route(
+            "/v1.0/domains/{id}/verificationDnsRecords",
+            get(domains::verification_records),
+        )
         .route("/v1.0/domains/{id}/verify", post(domains::verify))
-        .route("/v1.0/domains/{id}/serviceConfigurationRecords", get(domains::service_configuration_records))
-        .route("/_practice/dns/{id}/publish", post(domains::practice_publish))
+        .route(
+            "/v1.0/domains/{id}/serviceConfigurationRecords",
+            get(domains::service_configuration_records),
+        )
+        .route(
+            "/_practice/dns/{id}/publish",
+            post(domains::practice_publish),
+        )
         // ms-api.md §5.5, §5.6 (G-SP): the Dynamics CRM service principal; practice-only CRM deployment (issue 6).
         .route("/v1.0/servicePrincipals", get(service_principals::list))
-        .route("/v1.0/servicePrincipals/{id}", get(service_principals::get_one).patch(service_principals::patch))
+        .route(
+            "/v1.0/servicePrincipals/{id}",
+            get(service_principals::get_one).patch(service_principals::patch),
+        )
         .route("/_practice/crm/run-script", post(crate::crm::run_script))
         .route("/_practice/crm/state", get(crate::crm::state))
         // ms-api.md §6: the Dynamics 365 Web API (issue 7).

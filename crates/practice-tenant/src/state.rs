@@ -122,7 +122,12 @@ impl Sim {
         if let Some(t) = tenants.iter_mut().find(|t| t.id == tenant_id) {
             if !t.domains.iter().any(|d| d == domain) {
                 // Before the default (the last) domain, which stays the default.
-                let at = t.domains.len().saturating_sub(1).max(1).min(t.domains.len());
+                let at = t
+                    .domains
+                    .len()
+                    .saturating_sub(1)
+                    .max(1)
+                    .min(t.domains.len());
                 t.domains.insert(at, domain.to_string());
             }
         }
@@ -139,7 +144,10 @@ impl Sim {
     /// A user by user principal name, case-insensitively.
     pub fn find_user(&self, upn: &str) -> Option<TestUser> {
         let upn = upn.trim().to_ascii_lowercase();
-        lock(&self.users).iter().find(|u| u.user_principal_name.to_ascii_lowercase() == upn).cloned()
+        lock(&self.users)
+            .iter()
+            .find(|u| u.user_principal_name.to_ascii_lowercase() == upn)
+            .cloned()
     }
 
     pub fn find_user_by_id(&self, oid: &str) -> Option<TestUser> {

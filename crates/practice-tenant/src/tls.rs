@@ -23,9 +23,12 @@ const NAMES: &[&str] = &[
 pub fn generate() -> Result<Material, rcgen::Error> {
     let ca_key = KeyPair::generate()?;
     let mut ca = CertificateParams::new(Vec::<String>::new())?;
+    ca.distinguished_name.push(
+        DnType::CommonName,
+        "hybridsync practice tenant CA (generated at start)",
+    );
     ca.distinguished_name
-        .push(DnType::CommonName, "hybridsync practice tenant CA (generated at start)");
-    ca.distinguished_name.push(DnType::OrganizationName, "hybridsync");
+        .push(DnType::OrganizationName, "hybridsync");
     ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
     let now = time::OffsetDateTime::now_utc();
@@ -36,9 +39,12 @@ pub fn generate() -> Result<Material, rcgen::Error> {
 
     let leaf_key = KeyPair::generate()?;
     let mut leaf = CertificateParams::new(NAMES.iter().map(|s| s.to_string()).collect::<Vec<_>>())?;
-    leaf.subject_alt_names.push(SanType::IpAddress("127.0.0.1".parse().unwrap()));
-    leaf.subject_alt_names.push(SanType::IpAddress("::1".parse().unwrap()));
-    leaf.distinguished_name.push(DnType::CommonName, "practice tenant");
+    leaf.subject_alt_names
+        .push(SanType::IpAddress("127.0.0.1".parse().unwrap()));
+    leaf.subject_alt_names
+        .push(SanType::IpAddress("::1".parse().unwrap()));
+    leaf.distinguished_name
+        .push(DnType::CommonName, "practice tenant");
     leaf.is_ca = IsCa::ExplicitNoCa;
     leaf.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];

@@ -85,7 +85,11 @@ fn atomic_write_where_no_folder_can_be_made_fails_cleanly() {
     let path = blocker.join("s2s.pfx");
     assert!(write_atomic(&path, b"x", FileAccess::Private).is_err());
     assert!(!path.exists());
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "a temp file was left behind");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "a temp file was left behind"
+    );
 }
 
 #[test]

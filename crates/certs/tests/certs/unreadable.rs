@@ -339,9 +339,15 @@ fn der_and_pfx_with_trailing_bytes() {
     let mut der = cert.certificate_der.clone();
     der.extend_from_slice(b"\x00\x01extra");
     let err = error_of(&der, "trail.cer", None);
-    assert!(matches!(&err, CertError::Damaged { what: "certificate", detail } if detail.contains("7 unexpected bytes")), "{err:?}");
+    assert!(
+        matches!(&err, CertError::Damaged { what: "certificate", detail } if detail.contains("7 unexpected bytes")),
+        "{err:?}"
+    );
     let mut pfx = our_pfx(PfxEncryption::Aes256);
     pfx.push(0);
     let err = error_of(&pfx, "trail.pfx", Some(PASSWORD));
-    assert!(matches!(&err, CertError::Damaged { what: "PFX", .. }), "{err:?}");
+    assert!(
+        matches!(&err, CertError::Damaged { what: "PFX", .. }),
+        "{err:?}"
+    );
 }

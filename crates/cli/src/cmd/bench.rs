@@ -12,7 +12,10 @@ use hybridsync_core::steps::profile::{ProfileSettings, ProfileStep};
 use hybridsync_core::{ErrorPayload, EventSink, Step, StepContext};
 use hybridsync_microsoft::bulk::{BulkOptions, DEFAULT_CEILING};
 use hybridsync_microsoft::dynamics::Update;
-use hybridsync_microsoft::{Authority, ClientConfig, DevicePolling, Dynamics, DynamicsAuth, HttpOptions, Identity, Transport};
+use hybridsync_microsoft::{
+    Authority, ClientConfig, DevicePolling, Dynamics, DynamicsAuth, HttpOptions, Identity,
+    Transport,
+};
 use hybridsync_practice_tenant::dynamics::{approve_device_code, PRACTICE_ORG};
 use hybridsync_practice_tenant::{FaultRates, Knobs, Options, Running};
 use serde::Serialize;
@@ -111,9 +114,16 @@ pub async fn run(c: BenchCommand) -> Result<u8, ErrorPayload> {
             let report = bulk(&a).await?;
             if a.json {
                 // One object on one line.
-                println!("{}", serde_json::to_string(&report).map_err(|e| ErrorPayload::internal(e.to_string()))?);
+                println!(
+                    "{}",
+                    serde_json::to_string(&report)
+                        .map_err(|e| ErrorPayload::internal(e.to_string()))?
+                );
             } else {
-                println!("Bulk: {} mailboxes in {:.2} s ({} requests, batches of {} on average)", report.mailboxes, report.bulk_seconds, report.bulk_requests, report.batch_size);
+                println!(
+                    "Bulk: {} mailboxes in {:.2} s ({} requests, batches of {} on average)",
+                    report.mailboxes, report.bulk_seconds, report.bulk_requests, report.batch_size
+                );
                 println!(
                     "Client: at most {} requests at once (ceiling {}), never told the capacity; server queue: {:.0}% of request time waiting, peak {}",
                     report.client_peak_concurrency,
@@ -121,7 +131,10 @@ pub async fn run(c: BenchCommand) -> Result<u8, ErrorPayload> {
                     report.queue_wait_share * 100.0,
                     report.server_peak_queue
                 );
-                println!("Serial: {:.1} s ({} mailboxes measured in {:.2} s, scaled linearly)", report.serial_seconds, report.serial_sample, report.serial_sample_seconds);
+                println!(
+                    "Serial: {:.1} s ({} mailboxes measured in {:.2} s, scaled linearly)",
+                    report.serial_seconds, report.serial_sample, report.serial_sample_seconds
+                );
                 println!("Speed-up {:.1}×, utilization {:.2} (minimum {:.2} s), {} requests per status poll", report.speedup, report.utilization, report.theoretical_min_seconds, report.requests_per_poll);
             }
             Ok(exit::OK)
@@ -130,52 +143,87 @@ pub async fn run(c: BenchCommand) -> Result<u8, ErrorPayload> {
 }
 
 fn internal(what: &str, e: impl std::fmt::Display) -> ErrorPayload {
-    ErrorPayload::internal(format!("the in-process practice tenant failed ({what}): {e}"))
+    ErrorPayload::internal(format!(
+        "the in-process practice tenant failed ({what}): {e}"
+    ))
 }
 
 pub async fn bulk(a: &BulkArgs) -> Result<BulkReport, ErrorPayload> {
     if a.mailboxes == 0 || a.mailboxes > 100_000 {
-        return Err(bad(format!("--mailboxes {} is outside 1–100000.", a.mailboxes)));
+        return Err(bad(format!(
+            "--mailboxes {} is outside 1–100000.",
+            a.mailboxes
+        )));
     }
     if a.capacity == 0 || a.capacity > 1000 {
-        return Err(bad(format!("--capacity {} is outside 1–1000 requests at once.", a.capacity)));
+        return Err(bad(format!(
+            "--capacity {} is outside 1–1000 requests at once.",
+            a.capacity
+        )));
     }
     if a.latency_ms > 10_000 || a.op_ms > 10_000 {
         return Err(bad("--latency-ms and --op-ms must be at most 10000.".into()));
     }
     let opts = BulkOptions::with_ceiling(a.ceiling).map_err(|e| bad(format!("--ceiling: {e}.")))?;
     if !(0.0..=0.5).contains(&a.fault_rate) {
-        return Err(bad(format!("--fault-rate {} is outside 0–0.5.", a.fault_rate)));
+        return Err(bad(format!(
+            "--fault-rate {} is outside 0–0.5.",
+            a.fault_rate
+        )));
     }
     let sample = a.serial_sample.max(300).min(a.mailboxes);
     let dir = std::env::temp_dir().join(format!("hybridsync-bench-{}", std::process::id()));
-    let sim = Running::start(Options::in_dir(&dir)).await.map_err(|e| internal("start", e))?;
+    let sim = Running::start(Options::in_dir(&dir))
+        .await
+        .map_err(|e| internal("start", e))?;
     let result = measure(a, &opts, sample, &sim).await;
     sim.stop();
     let _ = std::fs::remove_dir_all(&dir);
     result
 }
 
-async fn measure(a: &BulkArgs, opts: &BulkOptions, sample: usize, sim: &Running) -> Result<BulkReport, ErrorPayload> {
+async fn measure(
+    a: &BulkArgs,
+    opts: &BulkOptions,
+    sample: usize,
+    sim: &Running,
+) -> Result<BulkReport, ErrorPayload> {
     let dy = &sim.sim.dynamics;
     let mut faults = sim.sim.faults();
     faults.device_interval_secs = Some(1);
     sim.sim.set_faults(faults);
-    let transport = Transport::new(&HttpOptions { ca_file: Some(sim.ca_file.clone()), timeout: Duration::from_secs(120) })?;
+    let transport = Transport::new(&HttpOptions {
+        ca_file: Some(sim.ca_file.clone()),
+        timeout: Duration::from_secs(120),
+    })?;
     // Sign in as the practice administrator for the Dynamics resource (AD FS OAuth style).
     let identity = Identity::new(
         transport.clone(),
-        ClientConfig { authority: Authority::parse(sim.authority())?, tenant: "organizations".into(), client_id: "5b1f0c4e-9a7d-4c2b-8e3f-6d0a1b2c3d4e".into() },
+        ClientConfig {
+            authority: Authority::parse(sim.authority())?,
+            tenant: "organizations".into(),
+            client_id: "5b1f0c4e-9a7d-4c2b-8e3f-6d0a1b2c3d4e".into(),
+        },
     );
     let scope = format!("{}/user_impersonation", sim.base_url);
     let code = identity.start_device_code(&[scope.as_str()]).await?;
     if !approve_device_code(&sim.sim, &code.user_code, "admin@contoso.onmicrosoft.com") {
         return Err(internal("sign-in", "the device code was not found"));
     }
-    let tokens = identity.wait_for_device_code(&code, &DevicePolling::default(), &CancellationToken::new()).await?;
-    let client = std::sync::Arc::new(Dynamics::new(transport, &format!("{}/{PRACTICE_ORG}", sim.base_url), "v9.0", DynamicsAuth::Bearer(tokens.access_token))?);
+    let tokens = identity
+        .wait_for_device_code(&code, &DevicePolling::default(), &CancellationToken::new())
+        .await?;
+    let client = std::sync::Arc::new(Dynamics::new(
+        transport,
+        &format!("{}/{PRACTICE_ORG}", sim.base_url),
+        "v9.0",
+        DynamicsAuth::Bearer(tokens.access_token),
+    )?);
     let ctx = StepContext::new(EventSink::none());
-    let profile = ProfileStep { client: client.clone(), settings: ProfileSettings::default() };
+    let profile = ProfileStep {
+        client: client.clone(),
+        settings: ProfileSettings::default(),
+    };
     let seen = profile.check(&ctx).await?;
     for change in profile.plan(&ctx, &seen).await? {
         profile.apply(&ctx, &change).await?;
@@ -191,8 +239,13 @@ async fn measure(a: &BulkArgs, opts: &BulkOptions, sample: usize, sim: &Running)
 
     // The serial loop: one PATCH per mailbox carrying all the changes, one after another.
     dy.seed_mailboxes(sample);
-    dy.set_knobs(Knobs { latency: Duration::ZERO, op_time: Duration::ZERO, ..knobs.clone() });
-    let (rows, _) = mailboxes::list(&client, &MailboxFilter::default(), mailboxes::SELECT, 5000).await?;
+    dy.set_knobs(Knobs {
+        latency: Duration::ZERO,
+        op_time: Duration::ZERO,
+        ..knobs.clone()
+    });
+    let (rows, _) =
+        mailboxes::list(&client, &MailboxFilter::default(), mailboxes::SELECT, 5000).await?;
     let updates = updates_of(&rows, &profile_id);
     dy.set_knobs(knobs.clone());
     let started = Instant::now();
@@ -203,11 +256,24 @@ async fn measure(a: &BulkArgs, opts: &BulkOptions, sample: usize, sim: &Running)
 
     // The bulk path on N fresh mailboxes.
     dy.seed_mailboxes(a.mailboxes);
-    dy.set_knobs(Knobs { latency: Duration::ZERO, op_time: Duration::ZERO, ..knobs.clone() });
-    let (rows, _) = mailboxes::list(&client, &MailboxFilter::default(), mailboxes::SELECT, 5000).await?;
+    dy.set_knobs(Knobs {
+        latency: Duration::ZERO,
+        op_time: Duration::ZERO,
+        ..knobs.clone()
+    });
+    let (rows, _) =
+        mailboxes::list(&client, &MailboxFilter::default(), mailboxes::SELECT, 5000).await?;
     let updates = updates_of(&rows, &profile_id);
-    dy.set_knobs(Knobs { faults: FaultRates::even(a.fault_rate), retry_after_secs: if a.fault_rate > 0.0 { 0 } else { 1 }, ..knobs.clone() });
-    let (before, retries_before, audit_before) = (client.request_count(), client.retry_count(), dy.audit().len());
+    dy.set_knobs(Knobs {
+        faults: FaultRates::even(a.fault_rate),
+        retry_after_secs: if a.fault_rate > 0.0 { 0 } else { 1 },
+        ..knobs.clone()
+    });
+    let (before, retries_before, audit_before) = (
+        client.request_count(),
+        client.retry_count(),
+        dy.audit().len(),
+    );
     dy.reset_load();
     let started = Instant::now();
     let outcome = mailboxes::apply_bulk(&client, updates, opts, &ctx).await?;
@@ -220,16 +286,27 @@ async fn measure(a: &BulkArgs, opts: &BulkOptions, sample: usize, sim: &Running)
     dy.set_knobs(knobs.clone());
 
     // One status read of all N.
-    let filter = MailboxFilter { profile: Some(profile_id.clone()), ..MailboxFilter::default() };
+    let filter = MailboxFilter {
+        profile: Some(profile_id.clone()),
+        ..MailboxFilter::default()
+    };
     let before = client.request_count();
     let (counts, _) = mailboxes::read_statuses(&client, &filter).await?;
     let requests_per_poll = client.request_count() - before;
     if counts.total as usize != outcome.succeeded.len() {
-        return Err(internal("status read", format!("{} mailboxes read, {} configured", counts.total, outcome.succeeded.len())));
+        return Err(internal(
+            "status read",
+            format!(
+                "{} mailboxes read, {} configured",
+                counts.total,
+                outcome.succeeded.len()
+            ),
+        ));
     }
 
     let serial_seconds = serial_sample_seconds * a.mailboxes as f64 / sample as f64;
-    let theoretical = a.mailboxes as f64 * a.op_ms as f64 / 1000.0 / a.capacity as f64 + a.latency_ms as f64 / 1000.0;
+    let theoretical = a.mailboxes as f64 * a.op_ms as f64 / 1000.0 / a.capacity as f64
+        + a.latency_ms as f64 / 1000.0;
     Ok(BulkReport {
         mailboxes: a.mailboxes,
         latency_ms: a.latency_ms,

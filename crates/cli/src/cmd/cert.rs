@@ -49,9 +49,10 @@ fn inspect_file(a: InspectArgs) -> Result<u8, ErrorPayload> {
         None => None,
     };
     let shown = a.file.display();
-    let bytes = hybridsync_files::read_limited(&a.file, hybridsync_files::MAX_SMALL_FILE).map_err(|e| {
-        ErrorPayload::new("file_unreadable", format!("cannot read {shown}: {e}"), None)
-    })?;
+    let bytes =
+        hybridsync_files::read_limited(&a.file, hybridsync_files::MAX_SMALL_FILE).map_err(|e| {
+            ErrorPayload::new("file_unreadable", format!("cannot read {shown}: {e}"), None)
+        })?;
     let hint = a.file.file_name().map(|n| n.to_string_lossy().into_owned());
     let found = inspect_now(&bytes, hint.as_deref(), password.as_deref())
         .map_err(|e| ErrorPayload::new("file_unreadable", format!("{shown}: {e}"), None))?;

@@ -7,12 +7,12 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use hybridsync_certs::{
-    cer_base64, cer_der, generate_password, generate_self_signed, open_pfx, write_atomic, write_pfx, FileAccess, KeySize,
-    NewCertificate, PfxChoice, WindowsVersion,
+    cer_base64, cer_der, generate_password, generate_self_signed, open_pfx, write_atomic,
+    write_pfx, FileAccess, KeySize, NewCertificate, PfxChoice, WindowsVersion,
 };
-use hybridsync_files::{write_all_or_nothing, Member};
 use hybridsync_core::keychain::Keychain;
 use hybridsync_core::ErrorPayload;
+use hybridsync_files::{write_all_or_nothing, Member};
 use hybridsync_microsoft::Secret;
 use serde::Serialize;
 
@@ -126,24 +126,38 @@ struct Written {
 
 fn env_password(var: &str) -> Result<String, ErrorPayload> {
     std::env::var(var).map_err(|_| {
-        ErrorPayload::new("invalid_input", format!("the environment variable {var} is not set; set it to the password"), None)
+        ErrorPayload::new(
+            "invalid_input",
+            format!("the environment variable {var} is not set; set it to the password"),
+            None,
+        )
     })
 }
 
 fn write(path: &Path, bytes: &[u8], access: FileAccess) -> Result<(), ErrorPayload> {
     write_atomic(path, bytes, access).map_err(|e| {
-        ErrorPayload::new("file_unwritable", format!("cannot write {}: {e}", path.display()), Some("files.check-permissions"))
+        ErrorPayload::new(
+            "file_unwritable",
+            format!("cannot write {}: {e}", path.display()),
+            Some("files.check-permissions"),
+        )
     })
 }
 
 fn cert_error(what: &Path, e: hybridsync_certs::CertError) -> ErrorPayload {
-    ErrorPayload::new("file_unreadable", format!("{}: {e}", what.display()), Some("certificate.choose"))
+    ErrorPayload::new(
+        "file_unreadable",
+        format!("{}: {e}", what.display()),
+        Some("certificate.choose"),
+    )
 }
 
 fn encryption_name(c: &PfxChoice) -> &'static str {
     match c.encryption {
         hybridsync_certs::PfxEncryption::Aes256 => "AES-256-CBC with HMAC-SHA256",
-        hybridsync_certs::PfxEncryption::TripleDesSha1 => "TripleDES-SHA1 (pbeWithSHA1And3-KeyTripleDES-CBC, MAC SHA-1)",
+        hybridsync_certs::PfxEncryption::TripleDesSha1 => {
+            "TripleDES-SHA1 (pbeWithSHA1And3-KeyTripleDES-CBC, MAC SHA-1)"
+        }
     }
 }
 
@@ -161,7 +175,11 @@ fn pfx_password(var: Option<&str>) -> Result<(String, bool), ErrorPayload> {
 
 /// Keeps a generated PFX password once its file is written; when the keychain refuses, the
 /// files it would open are removed (a PFX nobody can open is worse than none).
-fn keep_or_remove(thumbprint: &str, password: &str, written: &[&Path]) -> Result<String, ErrorPayload> {
+fn keep_or_remove(
+    thumbprint: &str,
+    password: &str,
+    written: &[&Path],
+) -> Result<String, ErrorPayload> {
     let keychain = Keychain::default();
     if let Err(e) = keychain.store_pfx_password(thumbprint, &Secret::new(password)) {
         for p in written {
@@ -190,7 +208,11 @@ fn refuse_existing(pfx: &Path, cer: &Path) -> Result<(), ErrorPayload> {
 }
 
 fn unwritable(path: &Path, e: &std::io::Error) -> ErrorPayload {
-    ErrorPayload::new("file_unwritable", format!("cannot write {}: {e}; nothing was written", path.display()), Some("files.check-permissions"))
+    ErrorPayload::new(
+        "file_unwritable",
+        format!("cannot write {}: {e}; nothing was written", path.display()),
+        Some("files.check-permissions"),
+    )
 }
 
 fn report(w: &Written, json: bool, shown_password: Option<&str>) -> Result<(), ErrorPayload> {
@@ -222,11 +244,19 @@ pub fn new(a: NewArgs) -> Result<u8, ErrorPayload> {
         }
     };
     if a.days == 0 || a.days > 3650 {
-        return Err(ErrorPayload::new("invalid_input", format!("--days {} is out of range: give 1 to 3650", a.days), None));
+        return Err(ErrorPayload::new(
+            "invalid_input",
+            format!("--days {} is out of range: give 1 to 3650", a.days),
+            None,
+        ));
     }
     let name = a.name.clone().unwrap_or_else(|| a.common_name.clone());
     if name.trim().is_empty() || name.contains(['/', '\\']) {
-        return Err(ErrorPayload::new("invalid_input", format!("\"{name}\" cannot be a file name: give --name without folders"), None));
+        return Err(ErrorPayload::new(
+            "invalid_input",
+            format!("\"{name}\" cannot be a file name: give --name without folders"),
+            None,
+        ));
     }
     let pfx_path = a.out_dir.join(format!("{name}.pfx"));
     let cer_path = a.out_dir.join(format!("{name}.cer"));
@@ -240,20 +270,45 @@ pub fn new(a: NewArgs) -> Result<u8, ErrorPayload> {
     req.valid_days = a.days;
     let cert = generate_self_signed(&req).map_err(|e| ErrorPayload::internal(e.to_string()))?;
     let choice = a.windows_server.version().pfx_choice();
-    let pfx = write_pfx(&cert.certificate_der, &[], &cert.private_key_der, &password, choice.encryption)
-        .map_err(|e| ErrorPayload::internal(e.to_string()))?;
+    let pfx = write_pfx(
+        &cert.certificate_der,
+        &[],
+        &cert.private_key_der,
+        &password,
+        choice.encryption,
+    )
+    .map_err(|e| ErrorPayload::internal(e.to_string()))?;
     let cer = cer_base64(&cert.certificate_der);
     write_all_or_nothing(&[
-        Member { path: &pfx_path, bytes: &pfx, access: FileAccess::Private },
-        Member { path: &cer_path, bytes: cer.as_bytes(), access: FileAccess::Public },
+        Member {
+            path: &pfx_path,
+            bytes: &pfx,
+            access: FileAccess::Private,
+        },
+        Member {
+            path: &cer_path,
+            bytes: cer.as_bytes(),
+            access: FileAccess::Public,
+        },
     ])
     .map_err(|e| unwritable(&e.path, &e.error))?;
     // The password is kept only once the PFX it opens is written.
-    let kept = if generated { Some(keep_or_remove(&cert.thumbprint_sha1, &password, &[&pfx_path, &cer_path])?) } else { None };
+    let kept = if generated {
+        Some(keep_or_remove(
+            &cert.thumbprint_sha1,
+            &password,
+            &[&pfx_path, &cer_path],
+        )?)
+    } else {
+        None
+    };
     let w = Written {
         thumbprint_sha1: cert.thumbprint_sha1.clone(),
         subject: format!("CN={}", a.common_name.trim()),
-        files: vec![pfx_path.display().to_string(), cer_path.display().to_string()],
+        files: vec![
+            pfx_path.display().to_string(),
+            cer_path.display().to_string(),
+        ],
         pfx_encryption: Some(encryption_name(&choice)),
         pfx_reason: Some(choice.reason.clone()),
         password_in_keychain: kept.clone(),
@@ -263,12 +318,23 @@ pub fn new(a: NewArgs) -> Result<u8, ErrorPayload> {
 }
 
 pub fn export(a: ExportArgs) -> Result<u8, ErrorPayload> {
-    let bytes = hybridsync_files::read_limited(&a.file, hybridsync_files::MAX_SMALL_FILE)
-        .map_err(|e| ErrorPayload::new("file_unreadable", format!("cannot read {}: {e}", a.file.display()), None))?;
+    let bytes =
+        hybridsync_files::read_limited(&a.file, hybridsync_files::MAX_SMALL_FILE).map_err(|e| {
+            ErrorPayload::new(
+                "file_unreadable",
+                format!("cannot read {}: {e}", a.file.display()),
+                None,
+            )
+        })?;
     let password = a.password_env.as_deref().map(env_password).transpose()?;
-    let found = hybridsync_certs::inspect_now(&bytes, a.file.file_name().and_then(|n| n.to_str()), password.as_deref())
+    let found = hybridsync_certs::inspect_now(
+        &bytes,
+        a.file.file_name().and_then(|n| n.to_str()),
+        password.as_deref(),
+    )
+    .map_err(|e| cert_error(&a.file, e))?;
+    let der = hybridsync_certs::certificate_der(&bytes, password.as_deref())
         .map_err(|e| cert_error(&a.file, e))?;
-    let der = hybridsync_certs::certificate_der(&bytes, password.as_deref()).map_err(|e| cert_error(&a.file, e))?;
     let mut w = Written {
         thumbprint_sha1: found.thumbprint_sha1.clone(),
         subject: found.subject.clone(),
@@ -299,7 +365,8 @@ pub fn export(a: ExportArgs) -> Result<u8, ErrorPayload> {
             if found.source_format != "pfx" || !found.has_private_key {
                 return Err(no_key());
             }
-            let contents = open_pfx(&bytes, password.as_deref()).map_err(|e| cert_error(&a.file, e))?;
+            let contents =
+                open_pfx(&bytes, password.as_deref()).map_err(|e| cert_error(&a.file, e))?;
             let Some(key) = contents.private_key_der.as_deref() else {
                 return Err(ErrorPayload::new(
                     "file_unreadable",
@@ -309,11 +376,21 @@ pub fn export(a: ExportArgs) -> Result<u8, ErrorPayload> {
             };
             let (new_password, generated) = pfx_password(a.new_password_env.as_deref())?;
             let choice = ws.version().pfx_choice();
-            let pfx = write_pfx(&contents.certificate_der, &contents.chain_der, key, &new_password, choice.encryption)
-                .map_err(|e| cert_error(&a.file, e))?;
+            let pfx = write_pfx(
+                &contents.certificate_der,
+                &contents.chain_der,
+                key,
+                &new_password,
+                choice.encryption,
+            )
+            .map_err(|e| cert_error(&a.file, e))?;
             write(&a.out, &pfx, FileAccess::Private)?;
             if generated {
-                w.password_in_keychain = Some(keep_or_remove(&found.thumbprint_sha1, &new_password, &[&a.out])?);
+                w.password_in_keychain = Some(keep_or_remove(
+                    &found.thumbprint_sha1,
+                    &new_password,
+                    &[&a.out],
+                )?);
                 shown = Some(new_password.clone());
             }
             w.pfx_encryption = Some(encryption_name(&choice));

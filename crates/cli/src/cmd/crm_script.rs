@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use hybridsync_certs::{write_atomic, FileAccess};
-use hybridsync_core::steps::crm_script::{import_result, parse_result, render, Cloud, ScriptRequest};
+use hybridsync_core::steps::crm_script::{
+    import_result, parse_result, render, Cloud, ScriptRequest,
+};
 use hybridsync_core::steps::trust::TrustCertificate;
 use hybridsync_core::{ErrorPayload, Severity};
 
@@ -67,15 +69,32 @@ pub struct ImportArgs {
 }
 
 fn missing(flag: &str) -> ErrorPayload {
-    ErrorPayload::new("invalid_input", format!("{flag} is required to generate the script"), None)
+    ErrorPayload::new(
+        "invalid_input",
+        format!("{flag} is required to generate the script"),
+        None,
+    )
 }
 
 fn certificate(path: &Path, var: Option<&str>) -> Result<TrustCertificate, ErrorPayload> {
     let password = match var {
-        Some(v) => Some(std::env::var(v).map_err(|_| ErrorPayload::new("invalid_input", format!("the environment variable {v} is not set"), None))?),
+        Some(v) => Some(std::env::var(v).map_err(|_| {
+            ErrorPayload::new(
+                "invalid_input",
+                format!("the environment variable {v} is not set"),
+                None,
+            )
+        })?),
         None => None,
     };
-    let bytes = hybridsync_files::read_limited(path, hybridsync_files::MAX_SMALL_FILE).map_err(|e| ErrorPayload::new("file_unreadable", format!("cannot read {}: {e}", path.display()), None))?;
+    let bytes =
+        hybridsync_files::read_limited(path, hybridsync_files::MAX_SMALL_FILE).map_err(|e| {
+            ErrorPayload::new(
+                "file_unreadable",
+                format!("cannot read {}: {e}", path.display()),
+                None,
+            )
+        })?;
     TrustCertificate::from_file_bytes(&bytes, password.as_deref())
 }
 
@@ -88,20 +107,36 @@ pub fn run(a: CrmScriptArgs) -> Result<u8, ErrorPayload> {
 
 fn generate(g: GenerateArgs) -> Result<u8, ErrorPayload> {
     let out = g.out.clone().ok_or_else(|| missing("--out"))?;
-    let cert_path = g.certificate.clone().ok_or_else(|| missing("--certificate"))?;
+    let cert_path = g
+        .certificate
+        .clone()
+        .ok_or_else(|| missing("--certificate"))?;
     let cert = certificate(&cert_path, g.password_env.as_deref())?;
     let req = ScriptRequest {
         cloud: Cloud::parse(&g.cloud)?,
-        certificate_file: g.pfx_on_server.clone().ok_or_else(|| missing("--pfx-on-server"))?,
-        service_account: g.service_account.clone().ok_or_else(|| missing("--service-account"))?,
-        organization: g.organization.clone().ok_or_else(|| missing("--organization"))?,
+        certificate_file: g
+            .pfx_on_server
+            .clone()
+            .ok_or_else(|| missing("--pfx-on-server"))?,
+        service_account: g
+            .service_account
+            .clone()
+            .ok_or_else(|| missing("--service-account"))?,
+        organization: g
+            .organization
+            .clone()
+            .ok_or_else(|| missing("--organization"))?,
         tenant_id: g.tenant_id.clone().ok_or_else(|| missing("--tenant-id"))?,
         thumbprint: cert.thumbprint.clone(),
         subject: cert.subject.clone(),
     };
     let text = render(&req)?;
     write_atomic(&out, text.as_bytes(), FileAccess::Public).map_err(|e| {
-        ErrorPayload::new("file_unwritable", format!("cannot write {}: {e}", out.display()), Some("files.check-permissions"))
+        ErrorPayload::new(
+            "file_unwritable",
+            format!("cannot write {}: {e}", out.display()),
+            Some("files.check-permissions"),
+        )
     })?;
     println!("Wrote {}", out.display());
     println!("Copy it and the .pfx to the CRM server, run it in an elevated Windows PowerShell, then: hybridsync crm-script import hybridsync-crm-result.json");
@@ -109,7 +144,14 @@ fn generate(g: GenerateArgs) -> Result<u8, ErrorPayload> {
 }
 
 fn import(i: ImportArgs) -> Result<u8, ErrorPayload> {
-    let bytes = hybridsync_files::read_limited(&i.file, hybridsync_files::MAX_SMALL_FILE).map_err(|e| ErrorPayload::new("file_unreadable", format!("cannot read {}: {e}", i.file.display()), None))?;
+    let bytes =
+        hybridsync_files::read_limited(&i.file, hybridsync_files::MAX_SMALL_FILE).map_err(|e| {
+            ErrorPayload::new(
+                "file_unreadable",
+                format!("cannot read {}: {e}", i.file.display()),
+                None,
+            )
+        })?;
     let result = parse_result(&bytes)?;
     let expected = match &i.certificate {
         Some(p) => Some(certificate(p, i.password_env.as_deref())?.thumbprint),
@@ -125,7 +167,25 @@ fn import(i: ImportArgs) -> Result<u8, ErrorPayload> {
                 println!("  (troubleshooting: {r}; code {})", f.code);
             }
         }
-        println!("{}", if report.done { "CRM-server step done." } else { "CRM-server step not done." });
+        println!(
+            "{}",
+            if report.done {
+                "CRM-server step done."
+            } else {
+                "CRM-server step not done."
+            }
+        );
     }
-    Ok(if report.done && !report.findings.iter().any(|f| f.severity == Severity::Error) { exit::OK } else { exit::FINDINGS })
+    Ok(
+        if report.done
+            && !report
+                .findings
+                .iter()
+                .any(|f| f.severity == Severity::Error)
+        {
+            exit::OK
+        } else {
+            exit::FINDINGS
+        },
+    )
 }

@@ -38,8 +38,20 @@ pub fn run(a: DiagnoseArgs) -> Result<u8, ErrorPayload> {
             None,
         ));
     }
-    let mut checks: Vec<CheckResult> = a.failed.iter().map(|id| CheckResult { id: id.clone(), passed: false, saw: None }).collect();
-    checks.extend(a.passed.iter().map(|id| CheckResult { id: id.clone(), passed: true, saw: None }));
+    let mut checks: Vec<CheckResult> = a
+        .failed
+        .iter()
+        .map(|id| CheckResult {
+            id: id.clone(),
+            passed: false,
+            saw: None,
+        })
+        .collect();
+    checks.extend(a.passed.iter().map(|id| CheckResult {
+        id: id.clone(),
+        passed: true,
+        saw: None,
+    }));
     let req = TroubleshootRequest {
         code: a.code,
         text: a.text,
@@ -67,11 +79,23 @@ pub fn run(a: DiagnoseArgs) -> Result<u8, ErrorPayload> {
 
 /// The card as plain text, most likely cause first.
 pub fn text(c: &Card) -> String {
-    let mut out = format!("{}\n  {}\n  entry: {} (matched by {}: {})\n\nCauses, most likely first:\n", c.title, c.symptom, c.entry_id, c.matched_by, c.matched);
+    let mut out = format!(
+        "{}\n  {}\n  entry: {} (matched by {}: {})\n\nCauses, most likely first:\n",
+        c.title, c.symptom, c.entry_id, c.matched_by, c.matched
+    );
     for cause in &c.causes {
-        out.push_str(&format!("  {}. {} [{}]\n", cause.rank, cause.text, cause.status.replace('_', " ")));
+        out.push_str(&format!(
+            "  {}. {} [{}]\n",
+            cause.rank,
+            cause.text,
+            cause.status.replace('_', " ")
+        ));
         for check in &cause.checks {
-            out.push_str(&format!("       check {}: {}\n", check.id, check.outcome.replace('_', " ")));
+            out.push_str(&format!(
+                "       check {}: {}\n",
+                check.id,
+                check.outcome.replace('_', " ")
+            ));
             if let Some(saw) = &check.saw {
                 out.push_str(&format!("         saw: {saw}\n"));
             }

@@ -90,7 +90,9 @@ pub(crate) fn rule_options(upn_suffix: Option<&str>) -> Result<RuleOptions, Erro
         .map(hybridsync_directory::domain::replacement_suffix)
         .transpose()
         .map_err(|m| ErrorPayload::new("invalid_input", m, Some("input.fix-value")))?;
-    Ok(RuleOptions { upn_suffix_replacement })
+    Ok(RuleOptions {
+        upn_suffix_replacement,
+    })
 }
 
 fn unreadable(path: &Path, e: ReadError) -> ErrorPayload {
@@ -106,16 +108,34 @@ fn scan(a: ScanArgs) -> Result<u8, ErrorPayload> {
     let (path, is_ldif) = match (&a.ldif, &a.csv) {
         (Some(p), _) => (p.as_path(), true),
         (None, Some(p)) => (p.as_path(), false),
-        (None, None) => return Err(ErrorPayload::new("invalid_input", "give --ldif FILE or --csv FILE", None)),
+        (None, None) => {
+            return Err(ErrorPayload::new(
+                "invalid_input",
+                "give --ldif FILE or --csv FILE",
+                None,
+            ))
+        }
     };
     let file = File::open(path).map_err(|e| {
-        ErrorPayload::new("file_unreadable", format!("{}: cannot open: {e}", path.display()), None)
+        ErrorPayload::new(
+            "file_unreadable",
+            format!("{}: cannot open: {e}", path.display()),
+            None,
+        )
     })?;
     tracing::info!(path = %path.display(), ldif = is_ldif, "directory scan");
-    let report = if is_ldif { scan_ldif(file, opts) } else { scan_csv(file, opts) }
-        .map_err(|e| unreadable(path, e))?;
+    let report = if is_ldif {
+        scan_ldif(file, opts)
+    } else {
+        scan_csv(file, opts)
+    }
+    .map_err(|e| unreadable(path, e))?;
     emit(&report, &a, None)?;
-    Ok(if report.findings.is_empty() { exit::OK } else { exit::FINDINGS })
+    Ok(if report.findings.is_empty() {
+        exit::OK
+    } else {
+        exit::FINDINGS
+    })
 }
 
 #[derive(serde::Serialize)]
@@ -163,7 +183,12 @@ fn print_human(r: &ScanReport) {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        println!("{sev:<7} {:<19} {:<17} {}", f.rule.code(), f.attribute, f.dn);
+        println!(
+            "{sev:<7} {:<19} {:<17} {}",
+            f.rule.code(),
+            f.attribute,
+            f.dn
+        );
         println!("        value {:?}: {}", f.value, f.message);
         if let Some(s) = &f.suggestion {
             println!("        suggested {s:?}");

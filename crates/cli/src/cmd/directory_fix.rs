@@ -139,13 +139,25 @@ pub fn fix_script(a: FixScriptArgs) -> Result<u8, ErrorPayload> {
     // The fix script never lands without its undo script: both or neither.
     let (fix_path, undo_path) = (a.out.join(FIX_FILE), a.out.join(UNDO_FILE));
     write_all_or_nothing(&[
-        Member { path: &fix_path, bytes: scripts.apply.as_bytes(), access: FileAccess::Public },
-        Member { path: &undo_path, bytes: scripts.undo.as_bytes(), access: FileAccess::Public },
+        Member {
+            path: &fix_path,
+            bytes: scripts.apply.as_bytes(),
+            access: FileAccess::Public,
+        },
+        Member {
+            path: &undo_path,
+            bytes: scripts.undo.as_bytes(),
+            access: FileAccess::Public,
+        },
     ])
     .map_err(|e| {
         ErrorPayload::new(
             "file_unwritable",
-            format!("cannot write {}: {}; neither script was written", e.path.display(), e.error),
+            format!(
+                "cannot write {}: {}; neither script was written",
+                e.path.display(),
+                e.error
+            ),
             Some("files.check-permissions"),
         )
     })?;
@@ -175,13 +187,18 @@ struct GraphDomain {
 /// The tenant's domains from a saved `GET /v1.0/domains` answer.
 pub fn tenant_domains(path: &Path) -> Result<Vec<TenantDomain>, ErrorPayload> {
     let bytes = hybridsync_files::read_limited(path, hybridsync_files::MAX_SMALL_FILE);
-    let text = bytes.and_then(|b| String::from_utf8(b).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))).map_err(|e| {
-        ErrorPayload::new(
-            "file_unreadable",
-            format!("{}: cannot read: {e}", path.display()),
-            None,
-        )
-    })?;
+    let text = bytes
+        .and_then(|b| {
+            String::from_utf8(b)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+        })
+        .map_err(|e| {
+            ErrorPayload::new(
+                "file_unreadable",
+                format!("{}: cannot read: {e}", path.display()),
+                None,
+            )
+        })?;
     let parsed: GraphDomains = serde_json::from_str(&text).map_err(|e| {
         ErrorPayload::new(
             "file_unreadable",

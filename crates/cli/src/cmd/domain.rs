@@ -51,7 +51,10 @@ pub struct VerifyArgs {
 }
 
 fn request(a: &DomainArgs) -> DomainRequest {
-    DomainRequest { domain: a.domain.clone(), nameserver: a.nameserver.clone() }
+    DomainRequest {
+        domain: a.domain.clone(),
+        nameserver: a.nameserver.clone(),
+    }
 }
 
 pub async fn run(cmd: DomainCommand) -> Result<u8, ErrorPayload> {
@@ -82,18 +85,31 @@ pub async fn run(cmd: DomainCommand) -> Result<u8, ErrorPayload> {
             if v.wait {
                 let polling = Polling {
                     interval: Duration::from_secs(v.interval.max(1)),
-                    backoff: Backoff::exponential(1.5, Duration::from_secs(60)).with_give_up_after(Duration::from_secs(v.give_up_after.max(1) * 60)),
+                    backoff: Backoff::exponential(1.5, Duration::from_secs(60))
+                        .with_give_up_after(Duration::from_secs(v.give_up_after.max(1) * 60)),
                 };
                 let json = v.common.json;
-                domain::wait_and_verify(&graph, &me, &request(&v.common), &ctx, &polling, move |s| {
-                    if !json {
-                        if let Some(d) = &s.dns {
-                            let have = d.rows.iter().filter(|r| r.role == "authoritative" && r.has_value).count();
-                            let all = d.rows.iter().filter(|r| r.role == "authoritative").count();
-                            eprintln!("{have} of {all} name servers return the value");
+                domain::wait_and_verify(
+                    &graph,
+                    &me,
+                    &request(&v.common),
+                    &ctx,
+                    &polling,
+                    move |s| {
+                        if !json {
+                            if let Some(d) = &s.dns {
+                                let have = d
+                                    .rows
+                                    .iter()
+                                    .filter(|r| r.role == "authoritative" && r.has_value)
+                                    .count();
+                                let all =
+                                    d.rows.iter().filter(|r| r.role == "authoritative").count();
+                                eprintln!("{have} of {all} name servers return the value");
+                            }
                         }
-                    }
-                })
+                    },
+                )
                 .await
             } else {
                 domain::verify(&graph, &me, &request(&v.common)).await
@@ -135,28 +151,58 @@ fn print_status(s: &DomainStatus) {
     }
     if let Some(d) = &s.dns {
         println!();
-        println!("{:<14} {:<24} {:<9} {:>6}  value seen", "server", "address", "answer", "ttl");
+        println!(
+            "{:<14} {:<24} {:<9} {:>6}  value seen",
+            "server", "address", "answer", "ttl"
+        );
         for r in &d.rows {
-            let name = if r.role == "resolver" { format!("({})", r.server) } else { r.server.clone() };
+            let name = if r.role == "resolver" {
+                format!("({})", r.server)
+            } else {
+                r.server.clone()
+            };
             println!(
                 "{:<14} {:<24} {:<9} {:>6}  {}",
                 name,
                 r.address.as_deref().unwrap_or("-"),
                 r.answer_code,
                 r.ttl.map(|t| t.to_string()).unwrap_or_else(|| "-".into()),
-                if r.values.is_empty() { "-".to_string() } else { r.values.join(" | ") }
+                if r.values.is_empty() {
+                    "-".to_string()
+                } else {
+                    r.values.join(" | ")
+                }
             );
         }
-        println!("Ready to verify: {}", if d.ready { "yes, every authoritative server returns the value" } else { "no" });
+        println!(
+            "Ready to verify: {}",
+            if d.ready {
+                "yes, every authoritative server returns the value"
+            } else {
+                "no"
+            }
+        );
     }
-    for f in s.findings.iter().filter(|f| f.severity != Severity::Info || f.code.starts_with("domain_")) {
+    for f in s
+        .findings
+        .iter()
+        .filter(|f| f.severity != Severity::Info || f.code.starts_with("domain_"))
+    {
         println!("{:?}: {}", f.severity, f.message);
     }
     if !s.service_records.is_empty() {
         println!();
-        println!("Microsoft's service records (information only): {}", s.guard_reason);
+        println!(
+            "Microsoft's service records (information only): {}",
+            s.guard_reason
+        );
         for r in &s.service_records {
-            let target = r.mail_exchange.as_deref().or(r.text.as_deref()).or(r.canonical_name.as_deref()).unwrap_or("");
+            let target = r
+                .mail_exchange
+                .as_deref()
+                .or(r.text.as_deref())
+                .or(r.canonical_name.as_deref())
+                .unwrap_or("");
             println!("  {:<6} {:<40} {target}", r.record_type, r.label);
         }
     }

@@ -5,16 +5,18 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::{Args, Subcommand};
+use hybridsync_core::checks::{card_with_checks, CheckContext, CrmFacts};
 use hybridsync_core::journal::Journal;
 use hybridsync_core::keychain::Keychain;
 use hybridsync_core::steps::crm::{self, CrmTarget};
-use hybridsync_core::steps::defaults::DefaultsStep;
-use hybridsync_core::checks::{card_with_checks, CheckContext, CrmFacts};
 use hybridsync_core::steps::crm_script;
-use hybridsync_core::steps::mailboxes::{self, Actions, AlertGroup, MailboxAlert, MailboxFilter, MailboxesStep};
+use hybridsync_core::steps::defaults::DefaultsStep;
+use hybridsync_core::steps::mailboxes::{
+    self, Actions, AlertGroup, MailboxAlert, MailboxFilter, MailboxesStep,
+};
+use hybridsync_core::steps::profile::{ProfileSettings, ProfileStep};
 use hybridsync_core::steps::{signin, trust};
 use hybridsync_core::troubleshoot::Card;
-use hybridsync_core::steps::profile::{ProfileSettings, ProfileStep};
 use hybridsync_core::{engine, ErrorPayload, Step, StepContext};
 use hybridsync_microsoft::dynamics::{BulkOptions, ServerInfo, MAX_PAGE_SIZE};
 use hybridsync_microsoft::Dynamics;
@@ -166,7 +168,11 @@ pub struct ListArgs {
 }
 
 fn target(c: &CrmArgs) -> CrmTarget {
-    CrmTarget { url: c.url.clone(), api_version: c.api_version.clone(), ca_file: c.ca_file.as_ref().map(|p| p.display().to_string()) }
+    CrmTarget {
+        url: c.url.clone(),
+        api_version: c.api_version.clone(),
+        ca_file: c.ca_file.as_ref().map(|p| p.display().to_string()),
+    }
 }
 
 async fn client(c: &CrmArgs) -> Result<Arc<Dynamics>, ErrorPayload> {
@@ -181,7 +187,6 @@ async fn connect(c: &CrmArgs) -> Result<(Arc<Dynamics>, ServerInfo), ErrorPayloa
     tracing::info!(version = %info.version, user = %info.user_id, "connected to the CRM organization");
     Ok((Arc::new(client), info))
 }
-
 
 async fn run_steps(steps: &[&dyn Step], json: bool, name: &str) -> Result<u8, ErrorPayload> {
     let path = hybridsync_core::paths::new_journal(name);
@@ -221,8 +226,14 @@ pub async fn profile(c: ProfileCommand) -> Result<u8, ErrorPayload> {
     };
     settings.validate()?;
     let client = client(&a.crm).await?;
-    let profile = ProfileStep { client: client.clone(), settings };
-    let defaults = DefaultsStep { client: client.clone(), profile_name: a.name.clone() };
+    let profile = ProfileStep {
+        client: client.clone(),
+        settings,
+    };
+    let defaults = DefaultsStep {
+        client: client.clone(),
+        profile_name: a.name.clone(),
+    };
     if apply {
         let mut steps: Vec<&dyn Step> = vec![&profile];
         if a.set_default {
@@ -243,7 +254,13 @@ pub async fn profile(c: ProfileCommand) -> Result<u8, ErrorPayload> {
             println!("No change: the profile is as wanted.");
         }
         for ch in &changes {
-            println!("  {} {}: {} -> {}", ch.target, ch.field, ch.before.clone().unwrap_or_default(), ch.after.clone().unwrap_or_default());
+            println!(
+                "  {} {}: {} -> {}",
+                ch.target,
+                ch.field,
+                ch.before.clone().unwrap_or_default(),
+                ch.after.clone().unwrap_or_default()
+            );
         }
     }
     Ok(exit::OK)
@@ -255,11 +272,17 @@ pub async fn mailboxes(c: MailboxesCommand) -> Result<u8, ErrorPayload> {
             let filter = a.filter.filter();
             filter.odata()?;
             let client = client(&a.crm).await?;
-            let (rows, pages) = mailboxes::list(&client, &filter, mailboxes::SELECT, MAX_PAGE_SIZE).await?;
+            let (rows, pages) =
+                mailboxes::list(&client, &filter, mailboxes::SELECT, MAX_PAGE_SIZE).await?;
             if a.crm.json {
-                super::print_json(&serde_json::json!({"count": rows.len(), "requests": pages, "mailboxes": rows}))?;
+                super::print_json(
+                    &serde_json::json!({"count": rows.len(), "requests": pages, "mailboxes": rows}),
+                )?;
             } else {
-                println!("{:<38} {:<34} {:>8} {:>4} {:>4} {:>4}", "mailbox", "email", "approval", "in", "out", "act");
+                println!(
+                    "{:<38} {:<34} {:>8} {:>4} {:>4} {:>4}",
+                    "mailbox", "email", "approval", "in", "out", "act"
+                );
                 for r in &rows {
                     println!(
                         "{:<38} {:<34} {:>8} {:>4} {:>4} {:>4}",
@@ -279,7 +302,14 @@ pub async fn mailboxes(c: MailboxesCommand) -> Result<u8, ErrorPayload> {
         MailboxesCommand::Approve(a) => bulk(only_test_retests(a)?, Actions::APPROVE).await,
         MailboxesCommand::Test(a) => {
             let retest_passed = a.include_passed;
-            bulk(a, Actions { retest_passed, ..Actions::TEST }).await
+            bulk(
+                a,
+                Actions {
+                    retest_passed,
+                    ..Actions::TEST
+                },
+            )
+            .await
         }
         MailboxesCommand::Watch(a) => watch(a).await,
     }
@@ -316,21 +346,34 @@ async fn bulk(a: MailboxArgs, actions: Actions) -> Result<u8, ErrorPayload> {
 /// What the CRM server holds, from the script's result file (`--crm-result`).
 fn read_crm_facts(path: Option<&std::path::Path>) -> Result<Option<CrmFacts>, ErrorPayload> {
     let Some(path) = path else { return Ok(None) };
-    let bytes = hybridsync_files::read_limited(path, hybridsync_files::MAX_SMALL_FILE).map_err(|e| {
-        ErrorPayload::new("file_unreadable", format!("cannot read the CRM script result {}: {e}", path.display()), Some("input.fix-value"))
-    })?;
-    Ok(Some(CrmFacts::from_result(&crm_script::parse_result(&bytes)?)))
+    let bytes =
+        hybridsync_files::read_limited(path, hybridsync_files::MAX_SMALL_FILE).map_err(|e| {
+            ErrorPayload::new(
+                "file_unreadable",
+                format!("cannot read the CRM script result {}: {e}", path.display()),
+                Some("input.fix-value"),
+            )
+        })?;
+    Ok(Some(CrmFacts::from_result(&crm_script::parse_result(
+        &bytes,
+    )?)))
 }
 
 /// One troubleshooting card per distinct alert, after the automatic checks: the failed mailboxes
 /// and their profile (this connection), the tenant and the service principal's keys (the saved
 /// sign-in, when it can read them) and what the CRM server holds (`--crm-result`).
-async fn troubleshoot_alerts(client: &Arc<Dynamics>, alerts: &[MailboxAlert], crm: Option<&CrmFacts>) -> Vec<(AlertGroup, Option<Card>)> {
+async fn troubleshoot_alerts(
+    client: &Arc<Dynamics>,
+    alerts: &[MailboxAlert],
+    crm: Option<&CrmFacts>,
+) -> Vec<(AlertGroup, Option<Card>)> {
     let groups = mailboxes::group_alerts(alerts);
     if groups.is_empty() {
         return Vec::new();
     }
-    let signed_in = signin::resume(&Keychain::default(), trust::SCOPES).await.ok();
+    let signed_in = signin::resume(&Keychain::default(), trust::SCOPES)
+        .await
+        .ok();
     let base = CheckContext {
         tenant_id: signed_in.as_ref().map(|(saved, _)| saved.tenant_id.clone()),
         graph: signed_in.map(|(_, g)| Arc::new(g)),
@@ -341,7 +384,10 @@ async fn troubleshoot_alerts(client: &Arc<Dynamics>, alerts: &[MailboxAlert], cr
     let mut out = Vec::new();
     for g in groups {
         let req = g.request();
-        let ctx = CheckContext { mailbox_ids: req.mailbox_ids.clone(), ..base.clone() };
+        let ctx = CheckContext {
+            mailbox_ids: req.mailbox_ids.clone(),
+            ..base.clone()
+        };
         let card = card_with_checks(&req, &ctx).await;
         out.push((g, card));
     }
@@ -360,33 +406,61 @@ async fn watch(a: WatchArgs) -> Result<u8, ErrorPayload> {
     loop {
         let (counts, failed) = mailboxes::read_statuses(&client, &filter).await?;
         if !a.crm.json {
-            println!("{} mailboxes: {} succeeded, {} failed, {} pending ({} requests)", counts.total, counts.success, counts.failure, counts.pending, counts.requests);
+            println!(
+                "{} mailboxes: {} succeeded, {} failed, {} pending ({} requests)",
+                counts.total, counts.success, counts.failure, counts.pending, counts.requests
+            );
         }
         let timed_out = started.elapsed() >= Duration::from_secs(a.timeout);
         if counts.pending == 0 || timed_out {
             let alerts = mailboxes::alerts(&client, &failed).await?;
             let cards = troubleshoot_alerts(&client, &alerts, crm_facts.as_ref()).await;
             let written = match &a.report {
-                Some(path) => Some(super::report_file::write(&watch_report(&client, &info, &a, &cards).await?, path)?),
+                Some(path) => Some(super::report_file::write(
+                    &watch_report(&client, &info, &a, &cards).await?,
+                    path,
+                )?),
                 None => None,
             };
             if a.crm.json {
-                let cards: Vec<_> = cards.iter().map(|(g, c)| serde_json::json!({"alert": g, "card": c})).collect();
+                let cards: Vec<_> = cards
+                    .iter()
+                    .map(|(g, c)| serde_json::json!({"alert": g, "card": c}))
+                    .collect();
                 let report = written.as_ref().map(super::report_file::json);
-                super::print_json(&serde_json::json!({"counts": counts, "alerts": alerts, "cards": cards, "timed_out": timed_out && counts.pending > 0, "report": report}))?;
+                super::print_json(
+                    &serde_json::json!({"counts": counts, "alerts": alerts, "cards": cards, "timed_out": timed_out && counts.pending > 0, "report": report}),
+                )?;
             } else {
                 if let Some(w) = &written {
                     println!("Report: {} (SHA-256 {})", w.path.display(), w.sha256);
                 }
                 for (g, c) in &cards {
-                    println!("\n{} mailbox(es): {}\n    {}", g.mailbox_ids.len(), g.text, g.details);
-                    println!("    {}", g.mailbox_ids.iter().take(10).cloned().collect::<Vec<_>>().join(", "));
+                    println!(
+                        "\n{} mailbox(es): {}\n    {}",
+                        g.mailbox_ids.len(),
+                        g.text,
+                        g.details
+                    );
+                    println!(
+                        "    {}",
+                        g.mailbox_ids
+                            .iter()
+                            .take(10)
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    );
                     if let Some(c) = c {
                         println!("\n{}", super::diagnose::text(c));
                     }
                 }
             }
-            return Ok(if counts.failure > 0 { exit::FINDINGS } else { exit::OK });
+            return Ok(if counts.failure > 0 {
+                exit::FINDINGS
+            } else {
+                exit::OK
+            });
         }
         tokio::time::sleep(Duration::from_secs(a.interval.max(1))).await;
     }
@@ -416,12 +490,26 @@ async fn watch_report(
         titles: &[],
     });
     let saved = signin::load_saved().ok().flatten();
-    hybridsync_core::run_report::connected_to(&mut report, saved.as_ref(), Some((&a.crm.url, info)));
+    hybridsync_core::run_report::connected_to(
+        &mut report,
+        saved.as_ref(),
+        Some((&a.crm.url, info)),
+    );
     report.mailboxes = hybridsync_core::mailbox_table::read(client, &a.filter.filter()).await?;
     for (g, c) in cards {
         if let Some(c) = c {
-            let subject = format!("{} mailbox(es) failed with \"{}\"", g.mailbox_ids.len(), g.text);
-            report.findings.push(hybridsync_core::run_report::card_finding("mailboxes", &subject, c));
+            let subject = format!(
+                "{} mailbox(es) failed with \"{}\"",
+                g.mailbox_ids.len(),
+                g.text
+            );
+            report
+                .findings
+                .push(hybridsync_core::run_report::card_finding(
+                    "mailboxes",
+                    &subject,
+                    c,
+                ));
         }
     }
     Ok(report)

@@ -11,7 +11,10 @@ pub fn check_path(path: &Path) -> Result<(), ErrorPayload> {
     if hybridsync_report::Format::from_path(path).is_none() {
         return Err(ErrorPayload::new(
             "invalid_input",
-            format!("{}: the report format is taken from the extension; use .html, .json or .md", path.display()),
+            format!(
+                "{}: the report format is taken from the extension; use .html, .json or .md",
+                path.display()
+            ),
             Some("input.fix-value"),
         ));
     }
@@ -40,21 +43,42 @@ pub fn check_path(path: &Path) -> Result<(), ErrorPayload> {
         }
     }
     if !folder.is_dir() {
-        return Err(unwritable(format!("{} is a file, not a folder", folder.display())));
+        return Err(unwritable(format!(
+            "{} is a file, not a folder",
+            folder.display()
+        )));
     }
-    let probe = folder.join(format!(".hybridsync-report-probe-{}.tmp", std::process::id()));
-    match std::fs::OpenOptions::new().write(true).create_new(true).open(&probe) {
+    let probe = folder.join(format!(
+        ".hybridsync-report-probe-{}.tmp",
+        std::process::id()
+    ));
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+    {
         Ok(_) => {
             let _ = std::fs::remove_file(&probe);
             Ok(())
         }
-        Err(e) => Err(unwritable(format!("{} is not writable ({e})", folder.display()))),
+        Err(e) => Err(unwritable(format!(
+            "{} is not writable ({e})",
+            folder.display()
+        ))),
     }
 }
 
 pub fn write(report: &RunReport, path: &Path) -> Result<hybridsync_report::Written, ErrorPayload> {
     hybridsync_report::write_report(report, path).map_err(|e| {
-        ErrorPayload::new(if e.code() == "report_write_failed" { "file_unwritable" } else { e.code() }, e.to_string(), Some("files.check-permissions"))
+        ErrorPayload::new(
+            if e.code() == "report_write_failed" {
+                "file_unwritable"
+            } else {
+                e.code()
+            },
+            e.to_string(),
+            Some("files.check-permissions"),
+        )
     })
 }
 

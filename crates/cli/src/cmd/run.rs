@@ -31,8 +31,14 @@ pub async fn run(a: RunArgs) -> Result<u8, ErrorPayload> {
         super::report_file::check_path(path)?;
     }
     let journal_path = a.journal.unwrap_or_else(|| {
-        let stem = a.plan.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "plan".into());
-        hybridsync_core::paths::data_dir().join("journals").join(format!("{stem}.jsonl"))
+        let stem = a
+            .plan
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "plan".into());
+        hybridsync_core::paths::data_dir()
+            .join("journals")
+            .join(format!("{stem}.jsonl"))
     });
     let mut steps: Vec<Box<dyn Step>> = Vec::new();
     if let Some(t) = &plan.tenant {
@@ -48,7 +54,10 @@ pub async fn run(a: RunArgs) -> Result<u8, ErrorPayload> {
     if steps.is_empty() {
         return Err(ErrorPayload::new(
             "plan_invalid",
-            format!("the plan {} names no step to run; add a [tenant] table with a domain", a.plan.display()),
+            format!(
+                "the plan {} names no step to run; add a [tenant] table with a domain",
+                a.plan.display()
+            ),
             Some("plan.check-file"),
         ));
     }
@@ -60,7 +69,12 @@ pub async fn run(a: RunArgs) -> Result<u8, ErrorPayload> {
         b.finish_and_clear();
     }
     let written = match &a.report {
-        Some(path) => Some(write_report(path, &plan, &journal, result.as_deref().unwrap_or(&[]))?),
+        Some(path) => Some(write_report(
+            path,
+            &plan,
+            &journal,
+            result.as_deref().unwrap_or(&[]),
+        )?),
         None => None,
     };
     if let Some(w) = &written {
@@ -75,11 +89,21 @@ pub async fn run(a: RunArgs) -> Result<u8, ErrorPayload> {
     let outcomes = result?;
     if a.json {
         let report = written.as_ref().map(super::report_file::json);
-        super::print_json(&serde_json::json!({"journal": journal_path, "outcomes": outcomes, "report": report}))?;
+        super::print_json(
+            &serde_json::json!({"journal": journal_path, "outcomes": outcomes, "report": report}),
+        )?;
     } else {
         for o in &outcomes {
-            let state = if o.skipped_as_done { "already done" } else { "done" };
-            println!("{:<10} {state}, {} change(s) applied", o.step, o.applied.len());
+            let state = if o.skipped_as_done {
+                "already done"
+            } else {
+                "done"
+            };
+            println!(
+                "{:<10} {state}, {} change(s) applied",
+                o.step,
+                o.applied.len()
+            );
             for f in o.findings.iter().filter(|f| f.severity != Severity::Info) {
                 println!("  {:?}: {}", f.severity, f.message);
             }
@@ -96,7 +120,10 @@ fn write_report(
     journal: &Journal,
     outcomes: &[hybridsync_core::Outcome],
 ) -> Result<hybridsync_report::Written, ErrorPayload> {
-    let tenant_facts = outcomes.iter().find(|o| o.step == "tenant").map(|o| &o.facts);
+    let tenant_facts = outcomes
+        .iter()
+        .find(|o| o.step == "tenant")
+        .map(|o| &o.facts);
     let environment = hybridsync_report::Environment {
         hybridsync_version: env!("CARGO_PKG_VERSION").to_string(),
         os: std::env::consts::OS.to_string(),
@@ -105,7 +132,9 @@ fn write_report(
             .as_ref()
             .and_then(|t| t.authority.clone())
             .unwrap_or_else(|| "worldwide".into()),
-        tenant_id: tenant_facts.and_then(|f| f["tenant_id"].as_str()).map(str::to_string),
+        tenant_id: tenant_facts
+            .and_then(|f| f["tenant_id"].as_str())
+            .map(str::to_string),
         tenant_domain: plan.tenant.as_ref().map(|t| t.domain.clone()),
         ..Default::default()
     };

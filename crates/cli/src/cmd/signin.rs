@@ -85,7 +85,11 @@ pub async fn signin(a: SigninArgs) -> Result<u8, ErrorPayload> {
                 let _ = writeln!(err, "{}", code.message);
                 let _ = writeln!(err, "Code: {}", code.user_code);
                 let _ = writeln!(err, "Address: {}", code.verification_uri);
-                let _ = writeln!(err, "Waiting for the sign-in (the code expires in {} minutes)…", code.expires_in.as_secs().div_ceil(60));
+                let _ = writeln!(
+                    err,
+                    "Waiting for the sign-in (the code expires in {} minutes)…",
+                    code.expires_in.as_secs().div_ceil(60)
+                );
             },
             &DevicePolling::default(),
         )
@@ -103,7 +107,9 @@ pub async fn signin(a: SigninArgs) -> Result<u8, ErrorPayload> {
             }
             Ok(())
         };
-        let opts = LoopbackOptions { timeout: Duration::from_secs(a.timeout.max(1)) };
+        let opts = LoopbackOptions {
+            timeout: Duration::from_secs(a.timeout.max(1)),
+        };
         signin::sign_in_browser(&req, &keychain, &ctx, open, &opts).await
     };
     if let Some(b) = bar {
@@ -158,8 +164,18 @@ pub fn signout(a: SignoutArgs) -> Result<u8, ErrorPayload> {
 
 fn print_report(head: &str, r: &SignInReport) {
     let roles = r.user.role_names();
-    println!("{head} {} ({})", r.user.user_principal_name, r.user.display_name);
+    println!(
+        "{head} {} ({})",
+        r.user.user_principal_name, r.user.display_name
+    );
     println!("Tenant ID      {}", r.user.tenant_id);
     println!("Authority      {}", r.authority);
-    println!("Roles          {}", if roles.is_empty() { "(no directory role)".to_string() } else { roles.join(", ") });
+    println!(
+        "Roles          {}",
+        if roles.is_empty() {
+            "(no directory role)".to_string()
+        } else {
+            roles.join(", ")
+        }
+    );
 }

@@ -58,13 +58,29 @@ impl LoadArgs {
     /// The knobs, checked before anything starts.
     pub fn knobs(&self) -> Result<Knobs, ErrorPayload> {
         let bad = |m: String| ErrorPayload::new("invalid_input", m, Some("input.fix-value"));
-        let faults = FaultRates { throttled: self.fault_429, unavailable: self.fault_503, reset: self.fault_reset, timeout: self.fault_timeout };
-        faults.validate().map_err(|e| bad(format!("--fault-429/--fault-503/--fault-reset/--fault-timeout: {e}.")))?;
-        if self.latency_ms > 10_000 || self.op_ms > 10_000 || self.stall_secs > 3600 || self.retry_after_secs > 3600 {
+        let faults = FaultRates {
+            throttled: self.fault_429,
+            unavailable: self.fault_503,
+            reset: self.fault_reset,
+            timeout: self.fault_timeout,
+        };
+        faults.validate().map_err(|e| {
+            bad(format!(
+                "--fault-429/--fault-503/--fault-reset/--fault-timeout: {e}."
+            ))
+        })?;
+        if self.latency_ms > 10_000
+            || self.op_ms > 10_000
+            || self.stall_secs > 3600
+            || self.retry_after_secs > 3600
+        {
             return Err(bad("--latency-ms and --op-ms must be at most 10000, --stall-secs and --retry-after-secs at most 3600.".into()));
         }
         if self.capacity > 10_000 {
-            return Err(bad(format!("--capacity {} is above 10000 requests at once.", self.capacity)));
+            return Err(bad(format!(
+                "--capacity {} is above 10000 requests at once.",
+                self.capacity
+            )));
         }
         Ok(Knobs {
             latency: std::time::Duration::from_millis(self.latency_ms),
@@ -80,12 +96,18 @@ impl LoadArgs {
 
 pub async fn run(a: SimArgs) -> Result<u8, ErrorPayload> {
     let knobs = a.load.knobs()?;
-    let dir = a.dir.unwrap_or_else(|| hybridsync_core::paths::data_dir().join("practice"));
+    let dir = a
+        .dir
+        .unwrap_or_else(|| hybridsync_core::paths::data_dir().join("practice"));
     let mut opts = Options::in_dir(&dir);
     opts.bind.set_port(a.port);
-    let running = Running::start(opts)
-        .await
-        .map_err(|e| ErrorPayload::new("practice_start_failed", e.to_string(), Some("practice.start")))?;
+    let running = Running::start(opts).await.map_err(|e| {
+        ErrorPayload::new(
+            "practice_start_failed",
+            e.to_string(),
+            Some("practice.start"),
+        )
+    })?;
     running.sim.dynamics.set_knobs(knobs.clone());
     let tenants = running.sim.tenants();
     if a.json {
@@ -107,8 +129,15 @@ pub async fn run(a: SimArgs) -> Result<u8, ErrorPayload> {
         println!("  Authority   {}", running.authority());
         println!("  Graph       {}/v1.0", running.base_url);
         println!("  CA file     {}", running.ca_file.display());
-        println!("  DNS         {} (the practice domains' name servers; pass it as --nameserver)", running.dns.resolver());
-        if knobs.faults.total() > 0.0 || knobs.capacity.is_some() || !knobs.latency.is_zero() || !knobs.op_time.is_zero() {
+        println!(
+            "  DNS         {} (the practice domains' name servers; pass it as --nameserver)",
+            running.dns.resolver()
+        );
+        if knobs.faults.total() > 0.0
+            || knobs.capacity.is_some()
+            || !knobs.latency.is_zero()
+            || !knobs.op_time.is_zero()
+        {
             println!(
                 "  Dynamics    {} ms latency, {} ms per operation, {} at once; faults 429 {:.0}%, 503 {:.0}%, reset {:.0}%, time-out {:.0}%",
                 a.load.latency_ms,
@@ -121,12 +150,20 @@ pub async fn run(a: SimArgs) -> Result<u8, ErrorPayload> {
             );
         }
         for t in &tenants {
-            println!("  Tenant      {} {} ({})", t.id, t.display_name, t.domains.join(", "));
+            println!(
+                "  Tenant      {} {} ({})",
+                t.id,
+                t.display_name,
+                t.domains.join(", ")
+            );
         }
         println!();
         println!(
             "Try: hybridsync tenant discover {} --authority {} --ca-file {}",
-            tenants.first().map(|t| t.default_domain()).unwrap_or("contoso.com"),
+            tenants
+                .first()
+                .map(|t| t.default_domain())
+                .unwrap_or("contoso.com"),
             running.authority(),
             running.ca_file.display()
         );

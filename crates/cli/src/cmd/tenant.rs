@@ -63,10 +63,29 @@ async fn discover(a: DiscoverArgs) -> Result<u8, ErrorPayload> {
         println!("Tenant ID      {}", report.tenant_id);
         println!("Domain         {}", report.input);
         println!("Authority      {}", report.authority);
-        println!("Region scope   {}", report.tenant_region_scope.as_deref().unwrap_or("(not given)"));
-        println!("Cloud instance {}", report.cloud_instance_name.as_deref().unwrap_or("(not given)"));
-        println!("Graph host     {}", report.msgraph_host.as_deref().unwrap_or("(not given)"));
-        for f in report.findings.iter().filter(|f| f.severity != Severity::Info) {
+        println!(
+            "Region scope   {}",
+            report
+                .tenant_region_scope
+                .as_deref()
+                .unwrap_or("(not given)")
+        );
+        println!(
+            "Cloud instance {}",
+            report
+                .cloud_instance_name
+                .as_deref()
+                .unwrap_or("(not given)")
+        );
+        println!(
+            "Graph host     {}",
+            report.msgraph_host.as_deref().unwrap_or("(not given)")
+        );
+        for f in report
+            .findings
+            .iter()
+            .filter(|f| f.severity != Severity::Info)
+        {
             println!("{:?}: {}", f.severity, f.message);
         }
     }

@@ -45,12 +45,22 @@ pub struct TrustArgs {
 fn load_certificate(a: &TrustArgs) -> Result<TrustCertificate, ErrorPayload> {
     let password = match &a.password_env {
         Some(v) => Some(std::env::var(v).map_err(|_| {
-            ErrorPayload::new("invalid_input", format!("the environment variable {v} named by --password-env is not set"), None)
+            ErrorPayload::new(
+                "invalid_input",
+                format!("the environment variable {v} named by --password-env is not set"),
+                None,
+            )
         })?),
         None => None,
     };
     let bytes = hybridsync_files::read_limited(&a.certificate, hybridsync_files::MAX_SMALL_FILE)
-        .map_err(|e| ErrorPayload::new("file_unreadable", format!("cannot read {}: {e}", a.certificate.display()), None))?;
+        .map_err(|e| {
+            ErrorPayload::new(
+                "file_unreadable",
+                format!("cannot read {}: {e}", a.certificate.display()),
+                None,
+            )
+        })?;
     TrustCertificate::from_file_bytes(&bytes, password.as_deref()).map_err(|mut e| {
         e.message = format!("{}: {}", a.certificate.display(), e.message);
         e
@@ -64,7 +74,11 @@ pub async fn run(cmd: TrustCommand) -> Result<u8, ErrorPayload> {
     };
     let certificate = load_certificate(&a)?;
     let (_saved, graph) = signin::resume(&Keychain::default(), TRUST_SCOPES).await?;
-    let step = TrustStep { graph: Arc::new(graph), certificate, crm_domain: a.crm_domain.clone() };
+    let step = TrustStep {
+        graph: Arc::new(graph),
+        certificate,
+        crm_domain: a.crm_domain.clone(),
+    };
     let (sink, bar) = progress::sink(a.json);
     let ctx = StepContext::new(sink);
     if !apply {
@@ -74,18 +88,28 @@ pub async fn run(cmd: TrustCommand) -> Result<u8, ErrorPayload> {
             b.finish_and_clear();
         }
         if a.json {
-            super::print_json(&serde_json::json!({"facts": seen.facts, "findings": seen.findings, "changes": changes}))?;
+            super::print_json(
+                &serde_json::json!({"facts": seen.facts, "findings": seen.findings, "changes": changes}),
+            )?;
         } else {
             for f in &seen.findings {
                 println!("{:?}: {}", f.severity, f.message);
             }
             if changes.is_empty() {
-                println!("Nothing to change: the certificate is on the Dynamics CRM service principal.");
+                println!(
+                    "Nothing to change: the certificate is on the Dynamics CRM service principal."
+                );
             }
             for c in &changes {
                 println!("Change {} {}", c.target, c.field);
-                println!("  before: {}", c.before.as_ref().map(|v| v.to_string()).unwrap_or_default());
-                println!("  after:  {}", c.after.as_ref().map(|v| v.to_string()).unwrap_or_default());
+                println!(
+                    "  before: {}",
+                    c.before.as_ref().map(|v| v.to_string()).unwrap_or_default()
+                );
+                println!(
+                    "  after:  {}",
+                    c.after.as_ref().map(|v| v.to_string()).unwrap_or_default()
+                );
             }
         }
         return Ok(exit::OK);

@@ -31,10 +31,18 @@ pub async fn read(graph: &Graph, addresses: Vec<String>) -> hybridsync_microsoft
     let refs: Vec<&str> = addresses.iter().map(String::as_str).collect();
     let by_mail = users::by_mail(graph, &refs).await?;
     let mut by_proxy = Vec::new();
-    for a in addresses.iter().filter(|a| !by_mail.iter().any(|u| u.has_primary(a))).take(PROXY_LOOKUPS) {
+    for a in addresses
+        .iter()
+        .filter(|a| !by_mail.iter().any(|u| u.has_primary(a)))
+        .take(PROXY_LOOKUPS)
+    {
         by_proxy.push((a.clone(), users::by_proxy_address(graph, a).await?));
     }
-    Ok(Seen { addresses, by_mail, by_proxy })
+    Ok(Seen {
+        addresses,
+        by_mail,
+        by_proxy,
+    })
 }
 
 fn primary_of<'a>(seen: &'a Seen, address: &str) -> Option<&'a MailUser> {
@@ -46,11 +54,18 @@ pub fn address_check(seen: &Seen) -> Option<CheckResult> {
     if seen.addresses.is_empty() {
         return None;
     }
-    let missing: Vec<&String> = seen.addresses.iter().filter(|a| primary_of(seen, a).is_none()).collect();
+    let missing: Vec<&String> = seen
+        .addresses
+        .iter()
+        .filter(|a| primary_of(seen, a).is_none())
+        .collect();
     if missing.is_empty() {
         let saw = match seen.addresses.as_slice() {
             [one] => format!("{one} is the primary SMTP address of an Exchange Online mailbox"),
-            all => format!("all {} addresses are primary SMTP addresses of Exchange Online mailboxes", all.len()),
+            all => format!(
+                "all {} addresses are primary SMTP addresses of Exchange Online mailboxes",
+                all.len()
+            ),
         };
         return Some(result(MAILBOX_ADDRESS_MATCHES_EXCHANGE, true, saw));
     }
@@ -66,14 +81,23 @@ pub fn address_check(seen: &Seen) -> Option<CheckResult> {
             None => format!("{a} is no mailbox's primary address"),
         })
         .collect();
-    let saw = format!("{} of {} address(es) do not match Exchange Online: {}", missing.len(), seen.addresses.len(), named.join("; "));
+    let saw = format!(
+        "{} of {} address(es) do not match Exchange Online: {}",
+        missing.len(),
+        seen.addresses.len(),
+        named.join("; ")
+    );
     Some(result(MAILBOX_ADDRESS_MATCHES_EXCHANGE, false, saw))
 }
 
 /// `exchange_online_licensed`: every mailbox user found holds an enabled Exchange Online plan. A
 /// user with a disabled account and no licence is a shared mailbox (a queue's), which needs none.
 pub fn licence_check(seen: &Seen, skus: &[SubscribedSku]) -> Option<CheckResult> {
-    let found: Vec<&MailUser> = seen.by_mail.iter().chain(seen.by_proxy.iter().filter_map(|(_, u)| u.as_ref())).collect();
+    let found: Vec<&MailUser> = seen
+        .by_mail
+        .iter()
+        .chain(seen.by_proxy.iter().filter_map(|(_, u)| u.as_ref()))
+        .collect();
     if found.is_empty() {
         return None;
     }
@@ -89,14 +113,32 @@ pub fn licence_check(seen: &Seen, skus: &[SubscribedSku]) -> Option<CheckResult>
         } else if u.assigned_licenses.is_empty() {
             without.push(format!("{who} holds no licence"));
         } else {
-            without.push(format!("{who} holds {} with no enabled Exchange Online plan", u.licence_names(skus).join(", ")));
+            without.push(format!(
+                "{who} holds {} with no enabled Exchange Online plan",
+                u.licence_names(skus).join(", ")
+            ));
         }
     }
-    let shared_note = if shared > 0 { format!(" ({shared} shared mailbox(es) without a licence, which they do not need)") } else { String::new() };
-    Some(if without.is_empty() {
-        result(EXCHANGE_ONLINE_LICENSED, true, format!("{} mailbox user(s) read, each with Exchange Online{shared_note}", found.len()))
+    let shared_note = if shared > 0 {
+        format!(" ({shared} shared mailbox(es) without a licence, which they do not need)")
     } else {
-        result(EXCHANGE_ONLINE_LICENSED, false, format!("{}{shared_note}", without.join("; ")))
+        String::new()
+    };
+    Some(if without.is_empty() {
+        result(
+            EXCHANGE_ONLINE_LICENSED,
+            true,
+            format!(
+                "{} mailbox user(s) read, each with Exchange Online{shared_note}",
+                found.len()
+            ),
+        )
+    } else {
+        result(
+            EXCHANGE_ONLINE_LICENSED,
+            false,
+            format!("{}{shared_note}", without.join("; ")),
+        )
     })
 }
 
@@ -114,7 +156,10 @@ mod tests {
             sku_id: E3.into(),
             sku_part_number: "ENTERPRISEPACK".into(),
             capability_status: "Enabled".into(),
-            service_plans: vec![ServicePlan { service_plan_id: EXO.into(), service_plan_name: "EXCHANGE_S_ENTERPRISE".into() }],
+            service_plans: vec![ServicePlan {
+                service_plan_id: EXO.into(),
+                service_plan_name: "EXCHANGE_S_ENTERPRISE".into(),
+            }],
         }]
     }
 
@@ -126,7 +171,12 @@ mod tests {
             proxy_addresses: vec![format!("SMTP:{mail}")],
             account_enabled: Some(enabled),
             assigned_licenses: disabled
-                .map(|d| vec![AssignedLicense { sku_id: E3.into(), disabled_plans: d.iter().map(|s| s.to_string()).collect() }])
+                .map(|d| {
+                    vec![AssignedLicense {
+                        sku_id: E3.into(),
+                        disabled_plans: d.iter().map(|s| s.to_string()).collect(),
+                    }]
+                })
                 .unwrap_or_default(),
         }
     }
@@ -134,32 +184,73 @@ mod tests {
     #[test]
     fn an_address_that_is_only_secondary_names_the_primary() {
         let seen = Seen {
-            addresses: vec!["a@contoso.com".into(), "b@contoso.com".into(), "c@contoso.com".into()],
+            addresses: vec![
+                "a@contoso.com".into(),
+                "b@contoso.com".into(),
+                "c@contoso.com".into(),
+            ],
             by_mail: vec![user("a@contoso.com", Some(&[]), true)],
-            by_proxy: vec![("b@contoso.com".into(), Some(user("b@contoso.onmicrosoft.com", Some(&[]), true))), ("c@contoso.com".into(), None)],
+            by_proxy: vec![
+                (
+                    "b@contoso.com".into(),
+                    Some(user("b@contoso.onmicrosoft.com", Some(&[]), true)),
+                ),
+                ("c@contoso.com".into(), None),
+            ],
         };
         let r = address_check(&seen).expect("runs");
         assert!(!r.passed);
         let saw = r.saw.unwrap_or_default();
         assert!(saw.starts_with("2 of 3"), "{saw}");
         assert!(saw.contains("b@contoso.com is only a secondary address: the mailbox's primary address is b@contoso.onmicrosoft.com (user b@contoso.onmicrosoft.com)"), "{saw}");
-        assert!(saw.contains("c@contoso.com belongs to no Exchange Online mailbox"), "{saw}");
-        let all = Seen { addresses: vec!["a@contoso.com".into()], by_mail: vec![user("A@Contoso.com", Some(&[]), true)], by_proxy: vec![] };
+        assert!(
+            saw.contains("c@contoso.com belongs to no Exchange Online mailbox"),
+            "{saw}"
+        );
+        let all = Seen {
+            addresses: vec!["a@contoso.com".into()],
+            by_mail: vec![user("A@Contoso.com", Some(&[]), true)],
+            by_proxy: vec![],
+        };
         assert!(address_check(&all).expect("runs").passed);
         assert!(address_check(&Seen::default()).is_none());
     }
 
     #[test]
     fn the_licence_check_sees_a_turned_off_plan_and_spares_shared_mailboxes() {
-        let seen = |users: Vec<MailUser>| Seen { addresses: vec![], by_mail: users, by_proxy: vec![] };
-        let ok = licence_check(&seen(vec![user("a@contoso.com", Some(&[]), true), user("q@contoso.com", None, false)]), &skus()).expect("runs");
+        let seen = |users: Vec<MailUser>| Seen {
+            addresses: vec![],
+            by_mail: users,
+            by_proxy: vec![],
+        };
+        let ok = licence_check(
+            &seen(vec![
+                user("a@contoso.com", Some(&[]), true),
+                user("q@contoso.com", None, false),
+            ]),
+            &skus(),
+        )
+        .expect("runs");
         assert!(ok.passed, "{ok:?}");
         assert!(ok.saw.unwrap_or_default().contains("1 shared mailbox"));
-        let off = licence_check(&seen(vec![user("a@contoso.com", Some(&[EXO]), true), user("b@contoso.com", None, true)]), &skus()).expect("runs");
+        let off = licence_check(
+            &seen(vec![
+                user("a@contoso.com", Some(&[EXO]), true),
+                user("b@contoso.com", None, true),
+            ]),
+            &skus(),
+        )
+        .expect("runs");
         assert!(!off.passed);
         let saw = off.saw.unwrap_or_default();
-        assert!(saw.contains("a@contoso.com holds ENTERPRISEPACK with no enabled Exchange Online plan"), "{saw}");
+        assert!(
+            saw.contains("a@contoso.com holds ENTERPRISEPACK with no enabled Exchange Online plan"),
+            "{saw}"
+        );
         assert!(saw.contains("b@contoso.com holds no licence"), "{saw}");
-        assert!(licence_check(&seen(vec![]), &skus()).is_none(), "no user found: not run");
+        assert!(
+            licence_check(&seen(vec![]), &skus()).is_none(),
+            "no user found: not run"
+        );
     }
 }

@@ -103,7 +103,11 @@ pub async fn card_with_checks(req: &TroubleshootRequest, ctx: &CheckContext) -> 
 /// there are none, a caller need not gather a context (no sign-in, no connection).
 pub fn wanted<'a>(c: &'a Card, req: &TroubleshootRequest) -> Vec<&'a str> {
     let mut out: Vec<&str> = Vec::new();
-    for id in c.causes.iter().flat_map(|x| x.checks.iter().map(|k| k.id.as_str())) {
+    for id in c
+        .causes
+        .iter()
+        .flat_map(|x| x.checks.iter().map(|k| k.id.as_str()))
+    {
         if AUTOMATIC.contains(&id) && !req.checks.iter().any(|r| r.id == id) && !out.contains(&id) {
             out.push(id);
         }
@@ -125,7 +129,7 @@ pub async fn run(ctx: &CheckContext, ids: &[&str]) -> Vec<CheckResult> {
         EXCHANGE_ONLINE_LICENSED,
     ]
     .iter()
-        .any(|id| wants(id))
+    .any(|id| wants(id))
     {
         read_rows(ctx).await
     } else {
@@ -142,7 +146,11 @@ pub async fn run(ctx: &CheckContext, ids: &[&str]) -> Vec<CheckResult> {
             out.push(autodiscover_off(p));
         }
         if wants(TENANT_IDS_MATCH) {
-            out.extend(tenant_ids_match(p, ctx.tenant_id.as_deref(), ctx.crm.as_ref()));
+            out.extend(tenant_ids_match(
+                p,
+                ctx.tenant_id.as_deref(),
+                ctx.crm.as_ref(),
+            ));
         }
     }
     let needs_skus = wants(HYBRID_CONNECTOR_LICENSED) || wants(EXCHANGE_ONLINE_LICENSED);
@@ -159,9 +167,17 @@ pub async fn run(ctx: &CheckContext, ids: &[&str]) -> Vec<CheckResult> {
     if let (true, Some(list)) = (wants(HYBRID_CONNECTOR_LICENSED), &subscriptions) {
         out.push(connector_check(list));
     }
-    if let (true, Some(graph)) = (wants(MAILBOX_ADDRESS_MATCHES_EXCHANGE) || wants(EXCHANGE_ONLINE_LICENSED), &ctx.graph) {
+    if let (true, Some(graph)) = (
+        wants(MAILBOX_ADDRESS_MATCHES_EXCHANGE) || wants(EXCHANGE_ONLINE_LICENSED),
+        &ctx.graph,
+    ) {
         let mut addresses: Vec<String> = Vec::new();
-        for a in rows.mailboxes.iter().filter_map(|m| text(m, "emailaddress")).map(str::to_ascii_lowercase) {
+        for a in rows
+            .mailboxes
+            .iter()
+            .filter_map(|m| text(m, "emailaddress"))
+            .map(str::to_ascii_lowercase)
+        {
             if !addresses.contains(&a) {
                 addresses.push(a);
             }
@@ -176,14 +192,23 @@ pub async fn run(ctx: &CheckContext, ids: &[&str]) -> Vec<CheckResult> {
                         out.extend(exchange::licence_check(&seen, list));
                     }
                 }
-                Err(e) => tracing::warn!(error = %e, "the mailboxes' users could not be read from Graph for the checks"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "the mailboxes' users could not be read from Graph for the checks")
+                }
             }
         }
     }
-    let thumbprint = ctx.crm.as_ref().and_then(|c| c.certificate_thumbprint.as_deref());
+    let thumbprint = ctx
+        .crm
+        .as_ref()
+        .and_then(|c| c.certificate_thumbprint.as_deref());
     if let (true, Some(t)) = (wants(CRM_CERTIFICATE_INSTALLED), thumbprint) {
         // Only a known certificate passes; not knowing one is no evidence of its absence.
-        out.push(result(CRM_CERTIFICATE_INSTALLED, true, format!("Dynamics holds the S2STokenIssuer certificate {t}")));
+        out.push(result(
+            CRM_CERTIFICATE_INSTALLED,
+            true,
+            format!("Dynamics holds the S2STokenIssuer certificate {t}"),
+        ));
     }
     if wants(SP_HAS_CRM_CERTIFICATE) || wants(CERTIFICATE_NOT_EXPIRED) {
         if let (Some(graph), Some(thumbprint)) = (&ctx.graph, thumbprint) {
@@ -197,7 +222,9 @@ pub async fn run(ctx: &CheckContext, ids: &[&str]) -> Vec<CheckResult> {
                         out.extend(valid);
                     }
                 }
-                Err(e) => tracing::warn!(code = %e.code, "the service principal's keys could not be read for the checks"),
+                Err(e) => {
+                    tracing::warn!(code = %e.code, "the service principal's keys could not be read for the checks")
+                }
             }
         }
     }
@@ -213,22 +240,46 @@ struct Rows {
 /// The failed mailboxes (one filtered query, never one request per mailbox) and the profile of
 /// the first; a failure here leaves the checks unrun.
 async fn read_rows(ctx: &CheckContext) -> Rows {
-    let Some(d) = &ctx.dynamics else { return Rows::default() };
+    let Some(d) = &ctx.dynamics else {
+        return Rows::default();
+    };
     let mut rows = Rows::default();
-    let ids: Vec<&str> = ctx.mailbox_ids.iter().map(String::as_str).filter(|id| is_guid(id)).collect();
+    let ids: Vec<&str> = ctx
+        .mailbox_ids
+        .iter()
+        .map(String::as_str)
+        .filter(|id| is_guid(id))
+        .collect();
     if !ids.is_empty() {
         // ms-api.md §6.5: $filter with GUID literals joined by `or`.
-        let filter = ids.iter().map(|id| format!("mailboxid eq {id}")).collect::<Vec<_>>().join(" or ");
+        let filter = ids
+            .iter()
+            .map(|id| format!("mailboxid eq {id}"))
+            .collect::<Vec<_>>()
+            .join(" or ");
         let q = crate::steps::profile::url_query(&[
-            ("$select", "mailboxid,emailaddress,emailrouteraccessapproval,_emailserverprofile_value"),
+            (
+                "$select",
+                "mailboxid,emailaddress,emailrouteraccessapproval,_emailserverprofile_value",
+            ),
             ("$filter", &filter),
         ]);
-        match d.get_all(&format!("mailboxes?{q}"), hybridsync_microsoft::dynamics::MAX_PAGE_SIZE).await {
+        match d
+            .get_all(
+                &format!("mailboxes?{q}"),
+                hybridsync_microsoft::dynamics::MAX_PAGE_SIZE,
+            )
+            .await
+        {
             Ok((found, _)) => rows.mailboxes = found,
             Err(e) => tracing::warn!(error = %e, "the mailboxes could not be read for the checks"),
         }
     }
-    let profile_id = rows.mailboxes.iter().find_map(|m| m.get("_emailserverprofile_value").and_then(Value::as_str).map(str::to_string));
+    let profile_id = rows.mailboxes.iter().find_map(|m| {
+        m.get("_emailserverprofile_value")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    });
     if let Some(pid) = profile_id.filter(|p| is_guid(p)) {
         match d.get_json(&format!("emailserverprofiles({pid})?$select=name,servertype,usedefaulttenantid,exchangeonlinetenantid,useautodiscover,incomingserverlocation")).await {
             Ok(v) => rows.profile = Some(v),
@@ -243,11 +294,18 @@ fn is_guid(s: &str) -> bool {
 }
 
 fn result(id: &str, passed: bool, saw: String) -> CheckResult {
-    CheckResult { id: id.into(), passed, saw: Some(saw) }
+    CheckResult {
+        id: id.into(),
+        passed,
+        saw: Some(saw),
+    }
 }
 
 fn text<'a>(v: &'a Value, field: &str) -> Option<&'a str> {
-    v.get(field).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty())
+    v.get(field)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
 }
 
 fn mailbox_approved(rows: &[Value]) -> Option<CheckResult> {
@@ -260,9 +318,20 @@ fn mailbox_approved(rows: &[Value]) -> Option<CheckResult> {
         .map(|m| text(m, "emailaddress").unwrap_or("(no address)"))
         .collect();
     Some(if pending.is_empty() {
-        result(MAILBOX_APPROVED, true, format!("{} mailbox(es) read, every address approved", rows.len()))
+        result(
+            MAILBOX_APPROVED,
+            true,
+            format!("{} mailbox(es) read, every address approved", rows.len()),
+        )
     } else {
-        result(MAILBOX_APPROVED, false, format!("not approved (emailrouteraccessapproval is not 1): {}", pending.join(", ")))
+        result(
+            MAILBOX_APPROVED,
+            false,
+            format!(
+                "not approved (emailrouteraccessapproval is not 1): {}",
+                pending.join(", ")
+            ),
+        )
     })
 }
 
@@ -272,12 +341,22 @@ fn profile_name(p: &Value) -> &str {
 
 fn profile_type(p: &Value) -> CheckResult {
     let t = p.get("servertype").and_then(Value::as_i64).unwrap_or(-1);
-    let saw = format!("{}: servertype {t} (3 is Exchange Online (Hybrid))", profile_name(p));
-    result(PROFILE_IS_EXCHANGE_ONLINE_HYBRID, t == SERVERTYPE_EXCHANGE_ONLINE_HYBRID, saw)
+    let saw = format!(
+        "{}: servertype {t} (3 is Exchange Online (Hybrid))",
+        profile_name(p)
+    );
+    result(
+        PROFILE_IS_EXCHANGE_ONLINE_HYBRID,
+        t == SERVERTYPE_EXCHANGE_ONLINE_HYBRID,
+        saw,
+    )
 }
 
 fn autodiscover_off(p: &Value) -> CheckResult {
-    let auto = p.get("useautodiscover").and_then(Value::as_bool).unwrap_or(true);
+    let auto = p
+        .get("useautodiscover")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
     let url = text(p, "incomingserverlocation").unwrap_or("(none)");
     let saw = format!("{}: useautodiscover {auto}, EWS URL {url}", profile_name(p));
     result(PROFILE_AUTODISCOVER_OFF, !auto && url != "(none)", saw)
@@ -285,21 +364,42 @@ fn autodiscover_off(p: &Value) -> CheckResult {
 
 /// The tenant the profile sends mailboxes to (its own ID, or the organization's S2STenantId when it
 /// uses the default; ms-api.md §5.4, §6.1) against the tenant signed in to.
-fn tenant_ids_match(p: &Value, tenant: Option<&str>, crm: Option<&CrmFacts>) -> Option<CheckResult> {
+fn tenant_ids_match(
+    p: &Value,
+    tenant: Option<&str>,
+    crm: Option<&CrmFacts>,
+) -> Option<CheckResult> {
     let tenant = tenant?;
     let name = profile_name(p);
-    let use_default = p.get("usedefaulttenantid").and_then(Value::as_bool).unwrap_or(true);
+    let use_default = p
+        .get("usedefaulttenantid")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
     let (from, value) = if use_default {
         // Without the CRM server's view the organization's S2STenantId is unknown: not run.
-        ("the organization's S2STenantId (the profile uses the default tenant ID)", crm?.s2s_tenant_id.clone())
+        (
+            "the organization's S2STenantId (the profile uses the default tenant ID)",
+            crm?.s2s_tenant_id.clone(),
+        )
     } else {
-        ("the profile's Exchange Online tenant ID", text(p, "exchangeonlinetenantid").map(str::to_string))
+        (
+            "the profile's Exchange Online tenant ID",
+            text(p, "exchangeonlinetenantid").map(str::to_string),
+        )
     };
     Some(match value {
-        None => result(TENANT_IDS_MATCH, false, format!("{name}: {from} is not set; the signed-in tenant is {tenant}")),
+        None => result(
+            TENANT_IDS_MATCH,
+            false,
+            format!("{name}: {from} is not set; the signed-in tenant is {tenant}"),
+        ),
         Some(v) => {
             let same = v.trim().eq_ignore_ascii_case(tenant.trim());
-            result(TENANT_IDS_MATCH, same, format!("{name}: {from} is {v}; the signed-in tenant is {tenant}"))
+            result(
+                TENANT_IDS_MATCH,
+                same,
+                format!("{name}: {from} is {v}; the signed-in tenant is {tenant}"),
+            )
         }
     })
 }
@@ -307,14 +407,31 @@ fn tenant_ids_match(p: &Value, tenant: Option<&str>, crm: Option<&CrmFacts>) -> 
 /// `hybrid_connector_licensed` from the tenant's subscriptions (ms-api.md §4 detection rule).
 pub fn connector_check(list: &[skus::SubscribedSku]) -> CheckResult {
     match skus::hybrid_connector(list) {
-        Some(s) => result(HYBRID_CONNECTOR_LICENSED, true, format!("the tenant holds {} ({})", s.sku_part_number, s.capability_status)),
+        Some(s) => result(
+            HYBRID_CONNECTOR_LICENSED,
+            true,
+            format!(
+                "the tenant holds {} ({})",
+                s.sku_part_number, s.capability_status
+            ),
+        ),
         None => {
-            let held: Vec<String> = list.iter().map(|s| format!("{} ({})", s.sku_part_number, s.capability_status)).collect();
-            let held = if held.is_empty() { "none".to_string() } else { held.join(", ") };
+            let held: Vec<String> = list
+                .iter()
+                .map(|s| format!("{} ({})", s.sku_part_number, s.capability_status))
+                .collect();
+            let held = if held.is_empty() {
+                "none".to_string()
+            } else {
+                held.join(", ")
+            };
             result(
                 HYBRID_CONNECTOR_LICENSED,
                 false,
-                format!("no enabled {} among the tenant's subscriptions: {held}", skus::HYBRID_CONNECTOR_SKU),
+                format!(
+                    "no enabled {} among the tenant's subscriptions: {held}",
+                    skus::HYBRID_CONNECTOR_SKU
+                ),
             )
         }
     }
@@ -336,7 +453,14 @@ fn carries(k: &KeyCredential, thumbprint: &str) -> bool {
         c.eq_ignore_ascii_case(thumbprint)
             || base64::engine::general_purpose::STANDARD
                 .decode(c)
-                .is_ok_and(|hash| hash.len() == 20 && hash.iter().map(|b| format!("{b:02X}")).collect::<String>().eq_ignore_ascii_case(thumbprint))
+                .is_ok_and(|hash| {
+                    hash.len() == 20
+                        && hash
+                            .iter()
+                            .map(|b| format!("{b:02X}"))
+                            .collect::<String>()
+                            .eq_ignore_ascii_case(thumbprint)
+                })
     });
     let by_bytes = k
         .key
@@ -347,11 +471,21 @@ fn carries(k: &KeyCredential, thumbprint: &str) -> bool {
 }
 
 /// `sp_has_crm_certificate`, and `certificate_not_expired` when a key carries the certificate.
-fn key_checks(keys: &[KeyCredential], thumbprint: &str, now: OffsetDateTime) -> (CheckResult, Option<CheckResult>) {
+fn key_checks(
+    keys: &[KeyCredential],
+    thumbprint: &str,
+    now: OffsetDateTime,
+) -> (CheckResult, Option<CheckResult>) {
     let matching: Vec<&KeyCredential> = keys.iter().filter(|k| carries(k, thumbprint)).collect();
     let listed: Vec<String> = keys
         .iter()
-        .map(|k| format!("{} (ends {})", k.custom_key_identifier.as_deref().unwrap_or("?"), k.end_date_time.as_deref().unwrap_or("?")))
+        .map(|k| {
+            format!(
+                "{} (ends {})",
+                k.custom_key_identifier.as_deref().unwrap_or("?"),
+                k.end_date_time.as_deref().unwrap_or("?")
+            )
+        })
         .collect();
     let on_sp = if matching.is_empty() {
         result(
@@ -364,12 +498,24 @@ fn key_checks(keys: &[KeyCredential], thumbprint: &str, now: OffsetDateTime) -> 
             ),
         )
     } else {
-        result(SP_HAS_CRM_CERTIFICATE, true, format!("the CRM certificate {thumbprint} is on the service principal"))
+        result(
+            SP_HAS_CRM_CERTIFICATE,
+            true,
+            format!("the CRM certificate {thumbprint} is on the service principal"),
+        )
     };
     let valid = (!matching.is_empty()).then(|| {
-        let current = matching.iter().any(|k| k.start().is_none_or(|s| s <= now) && k.end().is_some_and(|e| now < e));
-        let ends: Vec<&str> = matching.iter().filter_map(|k| k.end_date_time.as_deref()).collect();
-        let saw = format!("the key of {thumbprint} on the service principal ends {}", ends.join(", "));
+        let current = matching
+            .iter()
+            .any(|k| k.start().is_none_or(|s| s <= now) && k.end().is_some_and(|e| now < e));
+        let ends: Vec<&str> = matching
+            .iter()
+            .filter_map(|k| k.end_date_time.as_deref())
+            .collect();
+        let saw = format!(
+            "the key of {thumbprint} on the service principal ends {}",
+            ends.join(", ")
+        );
         result(CERTIFICATE_NOT_EXPIRED, current, saw)
     });
     (on_sp, valid)
@@ -408,7 +554,11 @@ mod tests {
         assert!(on.passed, "the thumbprint compares case-insensitively");
         let valid = valid.expect("the expiry check runs");
         assert!(!valid.passed);
-        let (_, later) = key_checks(&[key("BBBB", "2027-06-01T00:00:00Z")], "BBBB", datetime!(2026-11-22 0:00 UTC));
+        let (_, later) = key_checks(
+            &[key("BBBB", "2027-06-01T00:00:00Z")],
+            "BBBB",
+            datetime!(2026-11-22 0:00 UTC),
+        );
         assert!(later.expect("runs").passed);
     }
 
@@ -423,30 +573,64 @@ mod tests {
 
     #[test]
     fn only_automatic_checks_not_yet_answered_are_wanted() {
-        let approval = TroubleshootRequest { text: Some("Email address requires approval by Office 365 administrator".into()), ..Default::default() };
+        let approval = TroubleshootRequest {
+            text: Some("Email address requires approval by Office 365 administrator".into()),
+            ..Default::default()
+        };
         let c = card(&approval).expect("a card");
         // signed_in_global_admin is on the card too, but not automatic.
         assert_eq!(wanted(&c, &approval), [MAILBOX_APPROVED]);
-        let answered = TroubleshootRequest { checks: vec![CheckResult { id: MAILBOX_APPROVED.into(), passed: false, saw: None }], ..approval };
+        let answered = TroubleshootRequest {
+            checks: vec![CheckResult {
+                id: MAILBOX_APPROVED.into(),
+                passed: false,
+                saw: None,
+            }],
+            ..approval
+        };
         assert!(wanted(&c, &answered).is_empty());
-        let tenant = TroubleshootRequest { code: Some("tenant_not_found".into()), remediation: Some("tenant.check-domain".into()), ..Default::default() };
+        let tenant = TroubleshootRequest {
+            code: Some("tenant_not_found".into()),
+            remediation: Some("tenant.check-domain".into()),
+            ..Default::default()
+        };
         let c = card(&tenant).expect("a card");
-        assert!(wanted(&c, &tenant).is_empty(), "nothing to run: no context needed");
+        assert!(
+            wanted(&c, &tenant).is_empty(),
+            "nothing to run: no context needed"
+        );
     }
 
     #[test]
     fn the_connector_check_names_what_the_tenant_holds() {
-        let sku = |p: &str, st: &str| skus::SubscribedSku { sku_id: "x".into(), sku_part_number: p.into(), capability_status: st.into(), service_plans: vec![] };
-        let r = connector_check(&[sku("ENTERPRISEPACK", "Enabled"), sku("CRM_HYBRIDCONNECTOR", "Suspended")]);
+        let sku = |p: &str, st: &str| skus::SubscribedSku {
+            sku_id: "x".into(),
+            sku_part_number: p.into(),
+            capability_status: st.into(),
+            service_plans: vec![],
+        };
+        let r = connector_check(&[
+            sku("ENTERPRISEPACK", "Enabled"),
+            sku("CRM_HYBRIDCONNECTOR", "Suspended"),
+        ]);
         assert!(!r.passed);
-        assert!(r.saw.as_deref().unwrap_or("").contains("CRM_HYBRIDCONNECTOR (Suspended)"), "{r:?}");
+        assert!(
+            r.saw
+                .as_deref()
+                .unwrap_or("")
+                .contains("CRM_HYBRIDCONNECTOR (Suspended)"),
+            "{r:?}"
+        );
         assert!(connector_check(&[sku("CRM_HYBRIDCONNECTOR", "Enabled")]).passed);
     }
 
     #[test]
     fn a_key_matches_by_a_base64_identifier_of_the_hash() {
         let hash = [0xABu8; 20];
-        let k = key(&base64::engine::general_purpose::STANDARD.encode(hash), "2027-01-01T00:00:00Z");
+        let k = key(
+            &base64::engine::general_purpose::STANDARD.encode(hash),
+            "2027-01-01T00:00:00Z",
+        );
         let (on, _) = key_checks(&[k], &"AB".repeat(20), datetime!(2026-11-22 0:00 UTC));
         assert!(on.passed);
     }
@@ -454,23 +638,46 @@ mod tests {
     #[test]
     fn the_tenant_check_reads_the_profile_or_the_organization_and_is_not_run_without_inputs() {
         let own = json!({"name": "P", "usedefaulttenantid": false, "exchangeonlinetenantid": "T1"});
-        assert!(tenant_ids_match(&own, Some("t1"), None).expect("runs").passed);
-        assert!(!tenant_ids_match(&own, Some("T2"), None).expect("runs").passed);
+        assert!(
+            tenant_ids_match(&own, Some("t1"), None)
+                .expect("runs")
+                .passed
+        );
+        assert!(
+            !tenant_ids_match(&own, Some("T2"), None)
+                .expect("runs")
+                .passed
+        );
         let default = json!({"name": "P", "usedefaulttenantid": true});
-        assert!(tenant_ids_match(&default, Some("T1"), None).is_none(), "the organization's value is unknown");
-        let unset = CrmFacts { certificate_thumbprint: None, s2s_tenant_id: None };
+        assert!(
+            tenant_ids_match(&default, Some("T1"), None).is_none(),
+            "the organization's value is unknown"
+        );
+        let unset = CrmFacts {
+            certificate_thumbprint: None,
+            s2s_tenant_id: None,
+        };
         let r = tenant_ids_match(&default, Some("T1"), Some(&unset)).expect("runs");
         assert!(!r.passed);
         assert!(r.saw.as_deref().unwrap_or("").contains("not set"), "{r:?}");
-        assert!(tenant_ids_match(&own, None, None).is_none(), "no signed-in tenant: not run");
+        assert!(
+            tenant_ids_match(&own, None, None).is_none(),
+            "no signed-in tenant: not run"
+        );
     }
 
     #[test]
     fn approval_and_the_profile_checks_read_the_rows() {
-        let rows = [json!({"emailaddress": "a@contoso.com", "emailrouteraccessapproval": 1}), json!({"emailaddress": "b@contoso.com", "emailrouteraccessapproval": 0})];
+        let rows = [
+            json!({"emailaddress": "a@contoso.com", "emailrouteraccessapproval": 1}),
+            json!({"emailaddress": "b@contoso.com", "emailrouteraccessapproval": 0}),
+        ];
         let r = mailbox_approved(&rows).expect("runs");
         assert!(!r.passed);
-        assert_eq!(r.saw.as_deref(), Some("not approved (emailrouteraccessapproval is not 1): b@contoso.com"));
+        assert_eq!(
+            r.saw.as_deref(),
+            Some("not approved (emailrouteraccessapproval is not 1): b@contoso.com")
+        );
         assert!(mailbox_approved(&rows[..1]).expect("runs").passed);
         assert!(mailbox_approved(&[]).is_none());
         let p = json!({"name": "P", "servertype": 2, "useautodiscover": true});

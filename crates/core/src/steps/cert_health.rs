@@ -39,7 +39,12 @@ pub fn days_left(not_after: OffsetDateTime, now: OffsetDateTime) -> i64 {
 }
 
 /// The finding for one certificate, or none when more than 60 days are left.
-pub fn expiry_finding(holder: Holder, what: &str, not_after: OffsetDateTime, now: OffsetDateTime) -> Option<Finding> {
+pub fn expiry_finding(
+    holder: Holder,
+    what: &str,
+    not_after: OffsetDateTime,
+    now: OffsetDateTime,
+) -> Option<Finding> {
     let left = days_left(not_after, now);
     let date = not_after.date();
     if not_after <= now {
@@ -62,7 +67,11 @@ pub fn expiry_finding(holder: Holder, what: &str, not_after: OffsetDateTime, now
         );
     }
     let threshold = THRESHOLDS_DAYS.iter().rev().find(|t| left < **t)?;
-    let severity = if *threshold <= 30 { Severity::Warning } else { Severity::Info };
+    let severity = if *threshold <= 30 {
+        Severity::Warning
+    } else {
+        Severity::Info
+    };
     Some(
         Finding::new(
             &format!("certificate_expires_within_{threshold}_days"),
@@ -97,10 +106,21 @@ pub struct RotationInput {
 
 /// Add the new key (both keys valid), switch CRM to the new certificate (the generated script),
 /// and remove the old key after the overlap — but not later than the old key's expiry.
-pub fn rotation_plan(r: &RotationInput, now: OffsetDateTime, overlap_days: i64) -> Vec<RotationStep> {
-    let start = if r.new_not_before > now { r.new_not_before } else { now };
+pub fn rotation_plan(
+    r: &RotationInput,
+    now: OffsetDateTime,
+    overlap_days: i64,
+) -> Vec<RotationStep> {
+    let start = if r.new_not_before > now {
+        r.new_not_before
+    } else {
+        now
+    };
     let remove_at = (start + Duration::days(overlap_days.max(0))).min(r.old_not_after.max(start));
-    let stamp = |t: OffsetDateTime| t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    let stamp = |t: OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    };
     vec![
         RotationStep {
             order: 1,
@@ -147,26 +167,54 @@ mod tests {
     fn findings_start_at_60_days_and_sharpen_at_30_and_7() {
         assert_eq!(expiry_finding(Holder::Local, "x", at(61), NOW), None);
         let f = expiry_finding(Holder::Local, "the local certificate", at(59), NOW).unwrap();
-        assert_eq!((f.code.as_str(), f.severity), ("certificate_expires_within_60_days", Severity::Info));
+        assert_eq!(
+            (f.code.as_str(), f.severity),
+            ("certificate_expires_within_60_days", Severity::Info)
+        );
         assert!(f.message.contains("59 days left"), "{}", f.message);
         let f = expiry_finding(Holder::Local, "x", at(29), NOW).unwrap();
-        assert_eq!((f.code.as_str(), f.severity), ("certificate_expires_within_30_days", Severity::Warning));
+        assert_eq!(
+            (f.code.as_str(), f.severity),
+            ("certificate_expires_within_30_days", Severity::Warning)
+        );
         let f = expiry_finding(Holder::ServicePrincipal, "x", at(6), NOW).unwrap();
-        assert_eq!((f.code.as_str(), f.severity), ("certificate_expires_within_7_days", Severity::Warning));
+        assert_eq!(
+            (f.code.as_str(), f.severity),
+            ("certificate_expires_within_7_days", Severity::Warning)
+        );
         assert_eq!(f.remediation.as_deref(), Some("certificate.rotate"));
     }
 
     #[test]
     fn an_expired_local_certificate_blocks_and_an_expired_key_on_the_principal_only_warns() {
-        let local = expiry_finding(Holder::Local, "the local certificate", NOW - Duration::days(3), NOW).unwrap();
-        assert_eq!((local.code.as_str(), local.severity), ("certificate_expired", Severity::Error));
-        let sp = expiry_finding(Holder::ServicePrincipal, "key 11", NOW - Duration::days(3), NOW).unwrap();
-        assert_eq!((sp.code.as_str(), sp.severity), ("sp_key_expired", Severity::Warning));
+        let local = expiry_finding(
+            Holder::Local,
+            "the local certificate",
+            NOW - Duration::days(3),
+            NOW,
+        )
+        .unwrap();
+        assert_eq!(
+            (local.code.as_str(), local.severity),
+            ("certificate_expired", Severity::Error)
+        );
+        let sp = expiry_finding(
+            Holder::ServicePrincipal,
+            "key 11",
+            NOW - Duration::days(3),
+            NOW,
+        )
+        .unwrap();
+        assert_eq!(
+            (sp.code.as_str(), sp.severity),
+            ("sp_key_expired", Severity::Warning)
+        );
         assert_eq!(sp.remediation.as_deref(), Some("s2s.certificate-expired"));
     }
 
     #[test]
-    fn rotation_adds_first_switches_crm_and_removes_the_old_key_after_the_overlap_but_before_it_expires() {
+    fn rotation_adds_first_switches_crm_and_removes_the_old_key_after_the_overlap_but_before_it_expires(
+    ) {
         let r = RotationInput {
             old_thumbprint: "OLD".into(),
             old_not_after: NOW + Duration::days(20),
@@ -179,7 +227,13 @@ mod tests {
         assert!(plan[0].detail.contains("keeping OLD"));
         assert_eq!(plan[2].not_before.as_deref(), Some("2026-06-08T12:00:00Z"));
         // An old key about to expire is removed when it expires, not after a longer overlap.
-        let soon = RotationInput { old_not_after: NOW + Duration::days(2), ..r };
-        assert_eq!(rotation_plan(&soon, NOW, 30)[2].not_before.as_deref(), Some("2026-06-03T12:00:00Z"));
+        let soon = RotationInput {
+            old_not_after: NOW + Duration::days(2),
+            ..r
+        };
+        assert_eq!(
+            rotation_plan(&soon, NOW, 30)[2].not_before.as_deref(),
+            Some("2026-06-03T12:00:00Z")
+        );
     }
 }

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use hybridsync_microsoft::dynamics::ServerInfo;
-use hybridsync_microsoft::{Authority, ClientConfig, Dynamics, DynamicsAuth, HttpOptions, Identity, Transport};
+use hybridsync_microsoft::{
+    Authority, ClientConfig, Dynamics, DynamicsAuth, HttpOptions, Identity, Transport,
+};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -61,14 +63,23 @@ pub fn check_url(url: &str) -> Result<url::Url, ErrorPayload> {
         return Err(bad_url(&shown, "is not an https address; the Dynamics Web API is reached over HTTPS with a valid certificate"));
     }
     if u.query().is_some() || u.fragment().is_some() {
-        return Err(bad_url(&shown, "has a query or fragment (? or #) after the organization"));
+        return Err(bad_url(
+            &shown,
+            "has a query or fragment (? or #) after the organization",
+        ));
     }
     let segments: Vec<&str> = u.path().split('/').filter(|p| !p.is_empty()).collect();
-    if segments.iter().any(|p| p.eq_ignore_ascii_case("api") || p.eq_ignore_ascii_case("XRMServices")) {
+    if segments
+        .iter()
+        .any(|p| p.eq_ignore_ascii_case("api") || p.eq_ignore_ascii_case("XRMServices"))
+    {
         return Err(bad_url(&shown, "names the Web API itself; give the organization's address only (the wizard adds /api/data/v9.x)"));
     }
     if segments.len() > 1 {
-        return Err(bad_url(&shown, "has more than the organization in its path"));
+        return Err(bad_url(
+            &shown,
+            "has more than the organization in its path",
+        ));
     }
     let host = u.host().ok_or_else(|| bad_url(&shown, "has no host"))?;
     let is_ip = matches!(host, url::Host::Ipv4(_) | url::Host::Ipv6(_));
@@ -80,34 +91,79 @@ pub fn check_url(url: &str) -> Result<url::Url, ErrorPayload> {
             _ => return Err(bad_url(&shown, "names no organization: an internal address has it in the path, an IFD address as the first part of the host name")),
         },
     };
-    if organization.is_empty() || !organization.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-        return Err(bad_url(&shown, "names no valid organization (its unique name: letters, digits, underscores)"));
+    if organization.is_empty()
+        || !organization
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        return Err(bad_url(
+            &shown,
+            "names no valid organization (its unique name: letters, digits, underscores)",
+        ));
     }
     Ok(u)
 }
 
 /// A client for `target`, signed in with the saved sign-in, and what WhoAmI/RetrieveVersion said.
-pub async fn connect(keychain: &Keychain, target: &CrmTarget) -> Result<(Dynamics, ServerInfo), ErrorPayload> {
+pub async fn connect(
+    keychain: &Keychain,
+    target: &CrmTarget,
+) -> Result<(Dynamics, ServerInfo), ErrorPayload> {
     let resource = resource_of(&target.url)?;
-    let not_signed_in = |d: String| ErrorPayload::new("not_signed_in", format!("{d}. Sign in first: hybridsync signin (or signin --device-code)."), Some("signin.sign-in-again"));
+    let not_signed_in = |d: String| {
+        ErrorPayload::new(
+            "not_signed_in",
+            format!("{d}. Sign in first: hybridsync signin (or signin --device-code)."),
+            Some("signin.sign-in-again"),
+        )
+    };
     let saved = load_saved()?.ok_or_else(|| not_signed_in("nobody is signed in".into()))?;
     let rt = keychain
         .refresh_token(&saved.authority, &saved.tenant_id, &saved.account)?
-        .ok_or_else(|| not_signed_in(format!("the OS keychain holds no sign-in for {}", saved.account)))?;
-    let ca = target.ca_file.clone().or(saved.ca_file.clone()).filter(|s| !s.trim().is_empty()).map(PathBuf::from);
-    let transport = Transport::new(&HttpOptions { ca_file: ca, timeout: Duration::from_secs(60) })?;
+        .ok_or_else(|| {
+            not_signed_in(format!(
+                "the OS keychain holds no sign-in for {}",
+                saved.account
+            ))
+        })?;
+    let ca = target
+        .ca_file
+        .clone()
+        .or(saved.ca_file.clone())
+        .filter(|s| !s.trim().is_empty())
+        .map(PathBuf::from);
+    let transport = Transport::new(&HttpOptions {
+        ca_file: ca,
+        timeout: Duration::from_secs(60),
+    })?;
     let identity = Identity::new(
         transport.clone(),
-        ClientConfig { authority: Authority::parse(&saved.authority)?, tenant: saved.tenant_id.clone(), client_id: saved.client_id.clone() },
+        ClientConfig {
+            authority: Authority::parse(&saved.authority)?,
+            tenant: saved.tenant_id.clone(),
+            client_id: saved.client_id.clone(),
+        },
     );
     let scope = format!("{resource}/user_impersonation");
-    let tokens = identity.refresh(&rt, &[scope.as_str(), "offline_access"]).await?;
+    let tokens = identity
+        .refresh(&rt, &[scope.as_str(), "offline_access"])
+        .await?;
     if let Some(new_rt) = &tokens.refresh_token {
         if *new_rt != rt {
-            keychain.store_refresh_token(&saved.authority, &saved.tenant_id, &saved.account, new_rt)?;
+            keychain.store_refresh_token(
+                &saved.authority,
+                &saved.tenant_id,
+                &saved.account,
+                new_rt,
+            )?;
         }
     }
-    let client = Dynamics::new(transport, &target.url, &target.api_version, DynamicsAuth::Bearer(tokens.access_token))?;
+    let client = Dynamics::new(
+        transport,
+        &target.url,
+        &target.api_version,
+        DynamicsAuth::Bearer(tokens.access_token),
+    )?;
     let info = client.server_info().await?;
     Ok((client, info))
 }
@@ -119,15 +175,26 @@ mod url_tests {
     /// Issue 18 item 7: addresses that cannot name an organization are refused before any call.
     #[test]
     fn crm_addresses_must_name_an_organization_and_nothing_more() {
-        for ok in ["https://crm.contoso.com/contoso", "https://contoso.crm.contoso.com", "https://127.0.0.1:8443/contoso", "https://crm.contoso.com/contoso/"] {
+        for ok in [
+            "https://crm.contoso.com/contoso",
+            "https://contoso.crm.contoso.com",
+            "https://127.0.0.1:8443/contoso",
+            "https://crm.contoso.com/contoso/",
+        ] {
             assert!(check_url(ok).is_ok(), "{ok} was refused");
         }
         for (bad, why) in [
             ("https://127.0.0.1:9", "no organization"),
             ("https://crm.contoso.com/contoso?x=1", "query"),
             ("https://crm.contoso.com/contoso#top", "query or fragment"),
-            ("https://crm.contoso.com/contoso/api/data/v9.0", "Web API itself"),
-            ("https://crm.contoso.com/contoso/more", "more than the organization"),
+            (
+                "https://crm.contoso.com/contoso/api/data/v9.0",
+                "Web API itself",
+            ),
+            (
+                "https://crm.contoso.com/contoso/more",
+                "more than the organization",
+            ),
             ("https://crm/", "names no organization"),
             ("http://crm.contoso.com/contoso", "not an https"),
             ("https://[::1]/", "no organization"),
@@ -137,6 +204,10 @@ mod url_tests {
             assert!(e.message.contains(why), "{bad}: {}", e.message);
         }
         let e = check_url("https://svc:S3cret-Url@crm.contoso.com/contoso").unwrap_err();
-        assert!(e.message.contains("user name or password") && !e.message.contains("S3cret-Url"), "{}", e.message);
+        assert!(
+            e.message.contains("user name or password") && !e.message.contains("S3cret-Url"),
+            "{}",
+            e.message
+        );
     }
 }

@@ -14,7 +14,8 @@ use crate::{ErrorPayload, Finding, Severity};
 /// The ACS / Entra authorization server principal (ms-api.md §5.4, D-EXO).
 pub const AUTHORIZATION_SERVER_PRINCIPAL_ID: &str = "00000001-0000-0000-c000-000000000000";
 /// S2SDefaultAuthorizationServerMetadataUrl, worldwide (ms-api.md §5.4).
-pub const METADATA_URL_WORLDWIDE: &str = "https://accounts.accesscontrol.windows.net/metadata/json/1";
+pub const METADATA_URL_WORLDWIDE: &str =
+    "https://accounts.accesscontrol.windows.net/metadata/json/1";
 /// S2SDefaultAuthorizationServerMetadataUrl, GCC High (ms-api.md §5.4).
 pub const METADATA_URL_GCC_HIGH: &str = "https://login.microsoftonline.us/metadata/json/1";
 /// CertificateReconfiguration.ps1's default folder (ms-api.md §5.3, D-EXO).
@@ -25,7 +26,12 @@ pub const INSTALL_DIR_REGISTRY_KEY: &str = r"HKLM:\SOFTWARE\Microsoft\MSCRM";
 /// The result file's schema name.
 pub const RESULT_SCHEMA: &str = "hybridsync-crm-script-result/1";
 /// The parts, in the order the script runs them.
-pub const PARTS: [&str; 4] = ["prerequisites", "certificate", "server_settings", "tenant_id"];
+pub const PARTS: [&str; 4] = [
+    "prerequisites",
+    "certificate",
+    "server_settings",
+    "tenant_id",
+];
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, TS)]
 #[serde(rename_all = "snake_case")]
@@ -44,10 +50,17 @@ impl Cloud {
     }
 
     pub fn parse(s: &str) -> Result<Cloud, ErrorPayload> {
-        match s.trim().to_ascii_lowercase().replace(['-', ' '], "_").as_str() {
+        match s
+            .trim()
+            .to_ascii_lowercase()
+            .replace(['-', ' '], "_")
+            .as_str()
+        {
             "worldwide" | "commercial" | "gcc" => Ok(Cloud::Worldwide),
             "gcc_high" | "gcchigh" | "usgov" => Ok(Cloud::GccHigh),
-            other => Err(invalid(format!("unknown cloud \"{other}\": use worldwide or gcc-high"))),
+            other => Err(invalid(format!(
+                "unknown cloud \"{other}\": use worldwide or gcc-high"
+            ))),
         }
     }
 
@@ -82,7 +95,12 @@ fn invalid(message: String) -> ErrorPayload {
 }
 
 /// Account names that are interactive administrators, never a service's account.
-const ADMIN_NAMES: &[&str] = &["administrator", "admin", "domain admins", "enterprise admins"];
+const ADMIN_NAMES: &[&str] = &[
+    "administrator",
+    "admin",
+    "domain admins",
+    "enterprise admins",
+];
 
 impl ScriptRequest {
     pub fn validate(&self) -> Result<(), ErrorPayload> {
@@ -96,7 +114,9 @@ impl ScriptRequest {
             }
         };
         no_control("the certificate file path", &self.certificate_file)?;
-        if !self.certificate_file.to_ascii_lowercase().ends_with(".pfx") && !self.certificate_file.to_ascii_lowercase().ends_with(".p12") {
+        if !self.certificate_file.to_ascii_lowercase().ends_with(".pfx")
+            && !self.certificate_file.to_ascii_lowercase().ends_with(".p12")
+        {
             return Err(invalid(format!(
                 "the certificate file {} is not a .pfx: CertificateReconfiguration.ps1 needs the PFX with the private key (ms-api.md §5.3), not the .cer",
                 self.certificate_file
@@ -116,17 +136,28 @@ impl ScriptRequest {
                 return Err(invalid(format!("{problem}, or Network Service")));
             }
         }
-        if self.organization.trim().is_empty() || !self.organization.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        if self.organization.trim().is_empty()
+            || !self
+                .organization
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
             return Err(invalid(format!(
                 "the organization \"{}\" is not a unique name (letters, digits, underscores; Deployment Manager > Organizations)",
                 self.organization
             )));
         }
         if !is_guid(&self.tenant_id) {
-            return Err(invalid(format!("the tenant ID \"{}\" is not a GUID", self.tenant_id)));
+            return Err(invalid(format!(
+                "the tenant ID \"{}\" is not a GUID",
+                self.tenant_id
+            )));
         }
         if self.thumbprint.len() != 40 || !self.thumbprint.chars().all(|c| c.is_ascii_hexdigit()) {
-            return Err(invalid(format!("the thumbprint \"{}\" is not 40 hex digits", self.thumbprint)));
+            return Err(invalid(format!(
+                "the thumbprint \"{}\" is not 40 hex digits",
+                self.thumbprint
+            )));
         }
         no_control("the subject", &self.subject)
     }
@@ -134,7 +165,10 @@ impl ScriptRequest {
 
 fn is_guid(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
-    parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12]) && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_hexdigit()))
+    parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
+        && parts
+            .iter()
+            .all(|p| p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// A PowerShell single-quoted string literal (the one quoting of every generated script).
@@ -159,7 +193,10 @@ pub fn render(req: &ScriptRequest) -> Result<String, ErrorPayload> {
         .replace("{{TOOLS_FOLDER}}", &ps(DEFAULT_TOOLS_FOLDER))
         .replace("{{REGISTRY_KEY}}", &ps(INSTALL_DIR_REGISTRY_KEY))
         .replace("{{SCHEMA}}", &ps(RESULT_SCHEMA));
-    Ok(format!("\u{feff}{}", text.replace("\r\n", "\n").replace('\n', "\r\n")))
+    Ok(format!(
+        "\u{feff}{}",
+        text.replace("\r\n", "\n").replace('\n', "\r\n")
+    ))
 }
 
 const TEMPLATE: &str = include_str!("crm_script.ps1.in");
@@ -220,7 +257,10 @@ pub fn parse_result(bytes: &[u8]) -> Result<ScriptResult, ErrorPayload> {
     };
     let r: ScriptResult = serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
     if r.schema != RESULT_SCHEMA {
-        return Err(bad(format!("schema \"{}\", expected \"{RESULT_SCHEMA}\"", r.schema)));
+        return Err(bad(format!(
+            "schema \"{}\", expected \"{RESULT_SCHEMA}\"",
+            r.schema
+        )));
     }
     if r.parts.is_empty() {
         return Err(bad("it lists no part".into()));
@@ -241,10 +281,21 @@ fn part_finding(part: &ScriptPart) -> Finding {
         _ => "crm_script_failed",
     };
     let message = match entry {
-        Some(e) => format!("the CRM-server script failed at {}: {} ({})", part.name, e.title, text.trim()),
-        None => format!("the CRM-server script failed at {}: {}", part.name, text.trim()),
+        Some(e) => format!(
+            "the CRM-server script failed at {}: {} ({})",
+            part.name,
+            e.title,
+            text.trim()
+        ),
+        None => format!(
+            "the CRM-server script failed at {}: {}",
+            part.name,
+            text.trim()
+        ),
     };
-    let mut f = Finding::new(code, Severity::Error, message).evidence(format!("part: {}", part.name)).evidence(format!("error: {}", text.trim()));
+    let mut f = Finding::new(code, Severity::Error, message)
+        .evidence(format!("part: {}", part.name))
+        .evidence(format!("error: {}", text.trim()));
     if let Some(e) = entry {
         f = f.remediation(&e.id);
     }
@@ -254,7 +305,12 @@ fn part_finding(part: &ScriptPart) -> Finding {
 /// Turns a result into "done" or findings. `expected_thumbprint`: the certificate the wizard
 /// uploaded; CRM must hold the same one.
 pub fn import_result(result: ScriptResult, expected_thumbprint: Option<&str>) -> ImportReport {
-    let mut findings: Vec<Finding> = result.parts.iter().filter(|p| !p.ok && !p.skipped).map(part_finding).collect();
+    let mut findings: Vec<Finding> = result
+        .parts
+        .iter()
+        .filter(|p| !p.ok && !p.skipped)
+        .map(part_finding)
+        .collect();
     for name in PARTS {
         if !result.parts.iter().any(|p| p.name == name) {
             findings.push(Finding::new(
@@ -264,7 +320,9 @@ pub fn import_result(result: ScriptResult, expected_thumbprint: Option<&str>) ->
             ));
         }
     }
-    let all_ok = PARTS.iter().all(|n| result.parts.iter().any(|p| p.name == *n && p.ok));
+    let all_ok = PARTS
+        .iter()
+        .all(|n| result.parts.iter().any(|p| p.name == *n && p.ok));
     if all_ok {
         if let (Some(want), Some(got)) = (expected_thumbprint, result.thumbprint.as_deref()) {
             if !want.eq_ignore_ascii_case(got) {
@@ -291,5 +349,9 @@ pub fn import_result(result: ScriptResult, expected_thumbprint: Option<&str>) ->
             ),
         ));
     }
-    ImportReport { done, findings, result }
+    ImportReport {
+        done,
+        findings,
+        result,
+    }
 }

@@ -13,12 +13,19 @@ pub const STEP_ID: &str = "defaults";
 
 /// Server-side sync for incoming (2) and outgoing (2) email, and ACT (1) (ms-api.md §6.2 values).
 /// The `<EmailSettings>` format is an assumption: ms-api.md §6.3 marks it UNCONFIRMED (3P).
-pub const DELIVERY_METHODS: [(&str, i64); 3] =
-    [("IncomingEmailDeliveryMethod", 2), ("OutgoingEmailDeliveryMethod", 2), ("ACTDeliveryMethod", 1)];
+pub const DELIVERY_METHODS: [(&str, i64); 3] = [
+    ("IncomingEmailDeliveryMethod", 2),
+    ("OutgoingEmailDeliveryMethod", 2),
+    ("ACTDeliveryMethod", 1),
+];
 
 /// `xml` with the delivery-method elements set; other elements are kept as they are.
 pub fn with_delivery_methods(xml: &str) -> String {
-    let mut out = if xml.contains("<EmailSettings>") { xml.to_string() } else { "<EmailSettings></EmailSettings>".to_string() };
+    let mut out = if xml.contains("<EmailSettings>") {
+        xml.to_string()
+    } else {
+        "<EmailSettings></EmailSettings>".to_string()
+    };
     for (tag, value) in DELIVERY_METHODS {
         let open = format!("<{tag}>");
         let close = format!("</{tag}>");
@@ -52,7 +59,11 @@ impl Step for DefaultsStep {
             .get_all("organizations?$select=organizationid,_defaultemailserverprofileid_value,defaultemailsettings", 10)
             .await?;
         let org = orgs.into_iter().next().ok_or_else(|| {
-            ErrorPayload::new("organization_missing", "the Web API returned no organization record; check the organization URL.", Some("dynamics.check-url"))
+            ErrorPayload::new(
+                "organization_missing",
+                "the Web API returned no organization record; check the organization URL.",
+                Some("dynamics.check-url"),
+            )
         })?;
         let profile = find_profile(&self.client, &self.profile_name).await?;
         let mut findings = Vec::new();
@@ -68,28 +79,50 @@ impl Step for DefaultsStep {
         })
     }
 
-    async fn plan(&self, _ctx: &StepContext, seen: &CheckReport) -> Result<Vec<Change>, ErrorPayload> {
+    async fn plan(
+        &self,
+        _ctx: &StepContext,
+        seen: &CheckReport,
+    ) -> Result<Vec<Change>, ErrorPayload> {
         let org = &seen.facts["organization"];
-        let target = format!("dynamics:organizations({})", org["organizationid"].as_str().unwrap_or(""));
+        let target = format!(
+            "dynamics:organizations({})",
+            org["organizationid"].as_str().unwrap_or("")
+        );
         let mut changes = Vec::new();
         let want_profile = seen.facts["profile_id"].clone();
         if org["_defaultemailserverprofileid_value"] != want_profile {
-            changes.push(Change { target: target.clone(), field: "defaultemailserverprofileid".into(), before: Some(org["_defaultemailserverprofileid_value"].clone()), after: Some(want_profile) });
+            changes.push(Change {
+                target: target.clone(),
+                field: "defaultemailserverprofileid".into(),
+                before: Some(org["_defaultemailserverprofileid_value"].clone()),
+                after: Some(want_profile),
+            });
         }
         let have = org["defaultemailsettings"].as_str().unwrap_or("");
         let want = with_delivery_methods(have);
         if want != have {
-            changes.push(Change { target, field: "defaultemailsettings".into(), before: Some(json!(have)), after: Some(json!(want)) });
+            changes.push(Change {
+                target,
+                field: "defaultemailsettings".into(),
+                before: Some(json!(have)),
+                after: Some(json!(want)),
+            });
         }
         Ok(changes)
     }
 
     async fn apply(&self, _ctx: &StepContext, change: &Change) -> Result<(), ErrorPayload> {
-        let org_id = change.target.trim_start_matches("dynamics:organizations(").trim_end_matches(')');
+        let org_id = change
+            .target
+            .trim_start_matches("dynamics:organizations(")
+            .trim_end_matches(')');
         let after = change.after.clone().unwrap_or(Value::Null);
         let body = match change.field.as_str() {
             // ms-api.md §6.3: a lookup, bound with @odata.bind.
-            "defaultemailserverprofileid" => json!({"defaultemailserverprofileid@odata.bind": format!("/emailserverprofiles({})", after.as_str().unwrap_or(""))}),
+            "defaultemailserverprofileid" => {
+                json!({"defaultemailserverprofileid@odata.bind": format!("/emailserverprofiles({})", after.as_str().unwrap_or(""))})
+            }
             _ => json!({ change.field.clone(): after }),
         };
         self.client.patch("organizations", org_id, &body).await?;
@@ -107,7 +140,10 @@ mod tests {
         let out = with_delivery_methods(xml);
         assert!(out.contains("<IncomingEmailDeliveryMethod>2</IncomingEmailDeliveryMethod>"));
         assert!(out.contains("<OutgoingEmailDeliveryMethod>2</OutgoingEmailDeliveryMethod>"));
-        assert!(out.contains("<ACTDeliveryMethod>1</ACTDeliveryMethod>") && out.contains("<Other>x</Other>"));
+        assert!(
+            out.contains("<ACTDeliveryMethod>1</ACTDeliveryMethod>")
+                && out.contains("<Other>x</Other>")
+        );
         assert_eq!(with_delivery_methods(&out), out);
     }
 }

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use hybridsync_microsoft::dynamics::{BulkOptions, BulkOutcome, BulkProgress, Update, MAX_PAGE_SIZE};
+use hybridsync_microsoft::dynamics::{
+    BulkOptions, BulkOutcome, BulkProgress, Update, MAX_PAGE_SIZE,
+};
 use hybridsync_microsoft::Dynamics;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -21,7 +23,8 @@ pub const STEP_ID: &str = "mailboxes";
 /// The properties read for a mailbox (ms-api.md §6.2).
 pub const SELECT: &str = "mailboxid,name,emailaddress,_emailserverprofile_value,_owningbusinessunit_value,incomingemaildeliverymethod,outgoingemaildeliverymethod,actdeliverymethod,emailrouteraccessapproval,testemailconfigurationscheduled,incomingemailstatus,outgoingemailstatus,actstatus";
 /// The properties read when watching (the statuses only).
-pub const STATUS_SELECT: &str = "mailboxid,testemailconfigurationscheduled,incomingemailstatus,outgoingemailstatus,actstatus";
+pub const STATUS_SELECT: &str =
+    "mailboxid,testemailconfigurationscheduled,incomingemailstatus,outgoingemailstatus,actstatus";
 
 /// Which mailboxes. Every part is optional; they combine with `and`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, TS)]
@@ -44,7 +47,14 @@ fn bad(message: String) -> ErrorPayload {
 }
 
 fn guid(s: &str, what: &str) -> Result<String, ErrorPayload> {
-    let ok = s.len() == 36 && s.chars().enumerate().all(|(i, c)| if [8, 13, 18, 23].contains(&i) { c == '-' } else { c.is_ascii_hexdigit() });
+    let ok = s.len() == 36
+        && s.chars().enumerate().all(|(i, c)| {
+            if [8, 13, 18, 23].contains(&i) {
+                c == '-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        });
     if ok {
         Ok(s.to_ascii_lowercase())
     } else {
@@ -56,9 +66,16 @@ impl MailboxFilter {
     /// The `$filter` expression, or `None` for all mailboxes.
     pub fn odata(&self) -> Result<Option<String>, ErrorPayload> {
         let mut parts = Vec::new();
-        if let Some(t) = self.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        if let Some(t) = self
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
             let lit = odata_string(t);
-            parts.push(format!("(contains(name,{lit}) or contains(emailaddress,{lit}))"));
+            parts.push(format!(
+                "(contains(name,{lit}) or contains(emailaddress,{lit}))"
+            ));
         }
         if let Some(a) = &self.approval {
             let v = match a.as_str() {
@@ -75,20 +92,34 @@ impl MailboxFilter {
                 "success" => "(incomingemailstatus eq 1 and outgoingemailstatus eq 1)".to_string(),
                 "failure" => "(incomingemailstatus eq 2 or outgoingemailstatus eq 2)".to_string(),
                 "not_run" => "(incomingemailstatus eq 0 and outgoingemailstatus eq 0)".to_string(),
-                other => return Err(bad(format!("\"{other}\" is not a status: use success, failure or not_run."))),
+                other => {
+                    return Err(bad(format!(
+                        "\"{other}\" is not a status: use success, failure or not_run."
+                    )))
+                }
             });
         }
         if let Some(p) = &self.profile {
             if p == "none" {
                 parts.push("_emailserverprofile_value eq null".into());
             } else {
-                parts.push(format!("_emailserverprofile_value eq {}", guid(p, "email server profile")?));
+                parts.push(format!(
+                    "_emailserverprofile_value eq {}",
+                    guid(p, "email server profile")?
+                ));
             }
         }
         if let Some(b) = &self.business_unit {
-            parts.push(format!("_owningbusinessunit_value eq {}", guid(b, "business unit")?));
+            parts.push(format!(
+                "_owningbusinessunit_value eq {}",
+                guid(b, "business unit")?
+            ));
         }
-        Ok(if parts.is_empty() { None } else { Some(parts.join(" and ")) })
+        Ok(if parts.is_empty() {
+            None
+        } else {
+            Some(parts.join(" and "))
+        })
     }
 }
 
@@ -109,10 +140,30 @@ pub struct Actions {
 }
 
 impl Actions {
-    pub const ALL: Actions = Actions { configure: true, approve: true, test: true, retest_passed: false };
-    pub const CONFIGURE: Actions = Actions { configure: true, approve: false, test: false, retest_passed: false };
-    pub const APPROVE: Actions = Actions { configure: false, approve: true, test: false, retest_passed: false };
-    pub const TEST: Actions = Actions { configure: false, approve: false, test: true, retest_passed: false };
+    pub const ALL: Actions = Actions {
+        configure: true,
+        approve: true,
+        test: true,
+        retest_passed: false,
+    };
+    pub const CONFIGURE: Actions = Actions {
+        configure: true,
+        approve: false,
+        test: false,
+        retest_passed: false,
+    };
+    pub const APPROVE: Actions = Actions {
+        configure: false,
+        approve: true,
+        test: false,
+        retest_passed: false,
+    };
+    pub const TEST: Actions = Actions {
+        configure: false,
+        approve: false,
+        test: true,
+        retest_passed: false,
+    };
 }
 
 /// The fields of `row` that differ from what `actions` want: the PATCH body (with the profile
@@ -120,11 +171,23 @@ impl Actions {
 pub fn wanted_changes(row: &Value, profile_id: &str, actions: Actions) -> Map<String, Value> {
     let mut body = Map::new();
     if actions.configure {
-        if row["_emailserverprofile_value"].as_str().map(str::to_ascii_lowercase).as_deref() != Some(profile_id) {
+        if row["_emailserverprofile_value"]
+            .as_str()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+            != Some(profile_id)
+        {
             // ms-api.md §6.2: bind with "emailserverprofile@odata.bind": "/emailserverprofiles(<id>)".
-            body.insert("emailserverprofile@odata.bind".into(), json!(format!("/emailserverprofiles({profile_id})")));
+            body.insert(
+                "emailserverprofile@odata.bind".into(),
+                json!(format!("/emailserverprofiles({profile_id})")),
+            );
         }
-        for (k, v) in [("incomingemaildeliverymethod", 2), ("outgoingemaildeliverymethod", 2), ("actdeliverymethod", 1)] {
+        for (k, v) in [
+            ("incomingemaildeliverymethod", 2),
+            ("outgoingemaildeliverymethod", 2),
+            ("actdeliverymethod", 1),
+        ] {
             if row[k].as_i64() != Some(v) {
                 body.insert(k.into(), json!(v));
             }
@@ -134,7 +197,8 @@ pub fn wanted_changes(row: &Value, profile_id: &str, actions: Actions) -> Map<St
         body.insert("emailrouteraccessapproval".into(), json!(1));
     }
     if actions.test {
-        let passed = row["incomingemailstatus"].as_i64() == Some(1) && row["outgoingemailstatus"].as_i64() == Some(1);
+        let passed = row["incomingemailstatus"].as_i64() == Some(1)
+            && row["outgoingemailstatus"].as_i64() == Some(1);
         let scheduled = row["testemailconfigurationscheduled"].as_bool() == Some(true);
         // A mailbox whose configuration changes now is tested again; one that passed and stays is
         // not, unless the admin asks for it.
@@ -146,13 +210,20 @@ pub fn wanted_changes(row: &Value, profile_id: &str, actions: Actions) -> Map<St
 }
 
 /// The mailboxes matching `filter`, every page.
-pub async fn list(client: &Dynamics, filter: &MailboxFilter, select: &str, page_size: usize) -> Result<(Vec<Value>, usize), ErrorPayload> {
+pub async fn list(
+    client: &Dynamics,
+    filter: &MailboxFilter,
+    select: &str,
+    page_size: usize,
+) -> Result<(Vec<Value>, usize), ErrorPayload> {
     let mut pairs = vec![("$select", select.to_string())];
     if let Some(f) = filter.odata()? {
         pairs.push(("$filter", f));
     }
     let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    Ok(client.get_all(&format!("mailboxes?{}", url_query(&refs)), page_size).await?)
+    Ok(client
+        .get_all(&format!("mailboxes?{}", url_query(&refs)), page_size)
+        .await?)
 }
 
 /// One read of the statuses of all mailboxes matching `filter`.
@@ -194,11 +265,21 @@ pub const CHECKED_PER_GROUP: usize = 20;
 impl AlertGroup {
     /// What the troubleshooting card asks about this alert.
     pub fn request(&self) -> crate::troubleshoot::TroubleshootRequest {
-        let text = [self.text.as_str(), self.details.as_str()].iter().filter(|s| !s.trim().is_empty()).copied().collect::<Vec<_>>().join("\n");
+        let text = [self.text.as_str(), self.details.as_str()]
+            .iter()
+            .filter(|s| !s.trim().is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join("\n");
         crate::troubleshoot::TroubleshootRequest {
             code: Some("mailbox_test_failed".into()),
             text: Some(text),
-            mailbox_ids: self.mailbox_ids.iter().take(CHECKED_PER_GROUP).cloned().collect(),
+            mailbox_ids: self
+                .mailbox_ids
+                .iter()
+                .take(CHECKED_PER_GROUP)
+                .cloned()
+                .collect(),
             ..Default::default()
         }
     }
@@ -208,9 +289,16 @@ impl AlertGroup {
 pub fn group_alerts(alerts: &[MailboxAlert]) -> Vec<AlertGroup> {
     let mut groups: Vec<AlertGroup> = Vec::new();
     for a in alerts {
-        match groups.iter_mut().find(|g| g.text == a.text && g.details == a.details) {
+        match groups
+            .iter_mut()
+            .find(|g| g.text == a.text && g.details == a.details)
+        {
             Some(g) => g.mailbox_ids.push(a.mailbox_id.clone()),
-            None => groups.push(AlertGroup { text: a.text.clone(), details: a.details.clone(), mailbox_ids: vec![a.mailbox_id.clone()] }),
+            None => groups.push(AlertGroup {
+                text: a.text.clone(),
+                details: a.details.clone(),
+                mailbox_ids: vec![a.mailbox_id.clone()],
+            }),
         }
     }
     groups.sort_by_key(|g| std::cmp::Reverse(g.mailbox_ids.len()));
@@ -219,12 +307,22 @@ pub fn group_alerts(alerts: &[MailboxAlert]) -> Vec<AlertGroup> {
 
 /// The statuses of every mailbox of `filter`, in pages of the largest size (ms-api.md §6.5):
 /// N / 5000 requests, never one per mailbox.
-pub async fn read_statuses(client: &Dynamics, filter: &MailboxFilter) -> Result<(StatusCounts, Vec<String>), ErrorPayload> {
+pub async fn read_statuses(
+    client: &Dynamics,
+    filter: &MailboxFilter,
+) -> Result<(StatusCounts, Vec<String>), ErrorPayload> {
     let (rows, pages) = list(client, filter, STATUS_SELECT, MAX_PAGE_SIZE).await?;
-    let mut c = StatusCounts { total: rows.len() as u32, requests: pages as u32, ..StatusCounts::default() };
+    let mut c = StatusCounts {
+        total: rows.len() as u32,
+        requests: pages as u32,
+        ..StatusCounts::default()
+    };
     let mut failed = Vec::new();
     for r in &rows {
-        let (i, o) = (r["incomingemailstatus"].as_i64(), r["outgoingemailstatus"].as_i64());
+        let (i, o) = (
+            r["incomingemailstatus"].as_i64(),
+            r["outgoingemailstatus"].as_i64(),
+        );
         if r["testemailconfigurationscheduled"].as_bool() == Some(true) {
             c.pending += 1;
         } else if i == Some(2) || o == Some(2) {
@@ -241,20 +339,31 @@ pub async fn read_statuses(client: &Dynamics, filter: &MailboxFilter) -> Result<
 
 /// The newest error alert of each of `mailbox_ids`: one paged query of the error tracelogs,
 /// matched here (never one request per mailbox).
-pub async fn alerts(client: &Dynamics, mailbox_ids: &[String]) -> Result<Vec<MailboxAlert>, ErrorPayload> {
+pub async fn alerts(
+    client: &Dynamics,
+    mailbox_ids: &[String],
+) -> Result<Vec<MailboxAlert>, ErrorPayload> {
     if mailbox_ids.is_empty() {
         return Ok(Vec::new());
     }
     let q = url_query(&[
-        ("$select", "text,errordetails,_regardingobjectid_value,createdon"),
+        (
+            "$select",
+            "text,errordetails,_regardingobjectid_value,createdon",
+        ),
         ("$filter", "level eq 3"),
         ("$orderby", "createdon desc"),
     ]);
-    let (rows, _) = client.get_all(&format!("tracelogs?{q}"), MAX_PAGE_SIZE).await?;
+    let (rows, _) = client
+        .get_all(&format!("tracelogs?{q}"), MAX_PAGE_SIZE)
+        .await?;
     let wanted: std::collections::HashSet<&str> = mailbox_ids.iter().map(String::as_str).collect();
     let mut newest: HashMap<String, MailboxAlert> = HashMap::new();
     for r in rows {
-        let id = r["_regardingobjectid_value"].as_str().unwrap_or("").to_string();
+        let id = r["_regardingobjectid_value"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
         if wanted.contains(id.as_str()) && !newest.contains_key(&id) {
             newest.insert(
                 id.clone(),
@@ -275,13 +384,28 @@ pub async fn alerts(client: &Dynamics, mailbox_ids: &[String]) -> Result<Vec<Mai
 /// Sends the updates in bulk at the server's own pace ([`hybridsync_microsoft::bulk`]), holding
 /// the organization so a second run waits its turn ([`OrgLock`]), and reports progress with the
 /// time left as events.
-pub async fn apply_bulk(client: &Arc<Dynamics>, updates: Vec<Update>, opts: &BulkOptions, ctx: &StepContext) -> Result<BulkOutcome, ErrorPayload> {
-    let organization = client.service_root().split("/api/data/").next().unwrap_or_default().to_string();
+pub async fn apply_bulk(
+    client: &Arc<Dynamics>,
+    updates: Vec<Update>,
+    opts: &BulkOptions,
+    ctx: &StepContext,
+) -> Result<BulkOutcome, ErrorPayload> {
+    let organization = client
+        .service_root()
+        .split("/api/data/")
+        .next()
+        .unwrap_or_default()
+        .to_string();
     let _held = OrgLock::acquire(&organization, "a bulk mailbox run")?;
     let total = updates.len() as u32;
     Ok(client
         .bulk_patch(updates, opts, |p| {
-            ctx.events.progress(STEP_ID, (p.done + p.failed) as u32, total, progress_label(&p));
+            ctx.events.progress(
+                STEP_ID,
+                (p.done + p.failed) as u32,
+                total,
+                progress_label(&p),
+            );
         })
         .await)
 }
@@ -327,7 +451,10 @@ impl Step for MailboxesStep {
                 facts: Value::Null,
             });
         };
-        let profile_id = profile["emailserverprofileid"].as_str().unwrap_or("").to_ascii_lowercase();
+        let profile_id = profile["emailserverprofileid"]
+            .as_str()
+            .unwrap_or("")
+            .to_ascii_lowercase();
         ctx.events.progress(STEP_ID, 0, 1, "Reading the mailboxes");
         let (rows, pages) = list(&self.client, &self.filter, SELECT, MAX_PAGE_SIZE).await?;
         let mut pending = Vec::new();
@@ -340,22 +467,41 @@ impl Step for MailboxesStep {
         let findings = vec![Finding::new(
             "mailboxes_selected",
             Severity::Info,
-            format!("{} mailboxes match; {} need a change.", rows.len(), pending.len()),
+            format!(
+                "{} mailboxes match; {} need a change.",
+                rows.len(),
+                pending.len()
+            ),
         )];
-        Ok(CheckReport { findings, facts: json!({"profile_id": profile_id, "matched": rows.len(), "pages": pages, "pending": pending}) })
+        Ok(CheckReport {
+            findings,
+            facts: json!({"profile_id": profile_id, "matched": rows.len(), "pages": pages, "pending": pending}),
+        })
     }
 
     /// One change for the whole selection: the diff lists each mailbox's fields.
-    async fn plan(&self, _ctx: &StepContext, seen: &CheckReport) -> Result<Vec<Change>, ErrorPayload> {
-        let pending = seen.facts["pending"].as_array().cloned().unwrap_or_default();
+    async fn plan(
+        &self,
+        _ctx: &StepContext,
+        seen: &CheckReport,
+    ) -> Result<Vec<Change>, ErrorPayload> {
+        let pending = seen.facts["pending"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         if pending.is_empty() {
             return Ok(Vec::new());
         }
         Ok(vec![Change {
-            target: format!("dynamics:mailboxes[{}]", self.filter.odata()?.unwrap_or_else(|| "all".into())),
+            target: format!(
+                "dynamics:mailboxes[{}]",
+                self.filter.odata()?.unwrap_or_else(|| "all".into())
+            ),
             field: "server-side sync".into(),
             before: Some(json!({"mailboxes": pending.len()})),
-            after: Some(json!({"profile_id": seen.facts["profile_id"], "actions": self.actions, "updates": pending})),
+            after: Some(
+                json!({"profile_id": seen.facts["profile_id"], "actions": self.actions, "updates": pending}),
+            ),
         }])
     }
 
@@ -366,7 +512,11 @@ impl Step for MailboxesStep {
             .and_then(|a| a["updates"].as_array())
             .map(|list| {
                 list.iter()
-                    .map(|u| Update { set: "mailboxes", id: u["id"].as_str().unwrap_or("").to_string(), body: u["body"].clone() })
+                    .map(|u| Update {
+                        set: "mailboxes",
+                        id: u["id"].as_str().unwrap_or("").to_string(),
+                        body: u["body"].clone(),
+                    })
                     .collect()
             })
             .unwrap_or_default();
@@ -374,7 +524,12 @@ impl Step for MailboxesStep {
         if outcome.failed.is_empty() {
             return Ok(());
         }
-        let first: Vec<String> = outcome.failed.iter().take(3).map(|(id, m)| format!("{id}: {m}")).collect();
+        let first: Vec<String> = outcome
+            .failed
+            .iter()
+            .take(3)
+            .map(|(id, m)| format!("{id}: {m}"))
+            .collect();
         Err(ErrorPayload::new(
             "mailboxes_partly_failed",
             format!(
@@ -400,15 +555,36 @@ mod tests {
         let fresh = json!({"_emailserverprofile_value": null, "incomingemaildeliverymethod": 0, "outgoingemaildeliverymethod": 0, "actdeliverymethod": 2, "emailrouteraccessapproval": 2, "testemailconfigurationscheduled": false, "incomingemailstatus": 0, "outgoingemailstatus": 0});
         let body = wanted_changes(&fresh, p, Actions::ALL);
         assert_eq!(body.len(), 6, "{body:?}");
-        assert_eq!(body["emailserverprofile@odata.bind"], json!(format!("/emailserverprofiles({p})")));
+        assert_eq!(
+            body["emailserverprofile@odata.bind"],
+            json!(format!("/emailserverprofiles({p})"))
+        );
     }
 
     #[test]
     fn filters_become_odata_and_bad_values_are_refused() {
-        let f = MailboxFilter { text: Some("O'Neil".into()), approval: Some("pending".into()), ..Default::default() };
+        let f = MailboxFilter {
+            text: Some("O'Neil".into()),
+            approval: Some("pending".into()),
+            ..Default::default()
+        };
         assert_eq!(f.odata().unwrap().unwrap(), "(contains(name,'O''Neil') or contains(emailaddress,'O''Neil')) and emailrouteraccessapproval eq 2");
-        assert!(MailboxFilter { approval: Some("maybe".into()), ..Default::default() }.odata().unwrap_err().message.contains("approved, pending"));
-        assert!(MailboxFilter { profile: Some("x".into()), ..Default::default() }.odata().unwrap_err().message.contains("not a GUID"));
+        assert!(MailboxFilter {
+            approval: Some("maybe".into()),
+            ..Default::default()
+        }
+        .odata()
+        .unwrap_err()
+        .message
+        .contains("approved, pending"));
+        assert!(MailboxFilter {
+            profile: Some("x".into()),
+            ..Default::default()
+        }
+        .odata()
+        .unwrap_err()
+        .message
+        .contains("not a GUID"));
     }
 }
 
@@ -421,14 +597,26 @@ mod retest_tests {
         let passed = json!({"_emailserverprofile_value": "p1", "incomingemaildeliverymethod": 2, "outgoingemaildeliverymethod": 2,
             "actdeliverymethod": 1, "emailrouteraccessapproval": 1, "incomingemailstatus": 1, "outgoingemailstatus": 1,
             "testemailconfigurationscheduled": false});
-        assert!(wanted_changes(&passed, "p1", Actions::ALL).is_empty(), "idempotent by default");
-        let again = Actions { retest_passed: true, ..Actions::TEST };
+        assert!(
+            wanted_changes(&passed, "p1", Actions::ALL).is_empty(),
+            "idempotent by default"
+        );
+        let again = Actions {
+            retest_passed: true,
+            ..Actions::TEST
+        };
         let body = wanted_changes(&passed, "p1", again);
-        assert_eq!(body.get("testemailconfigurationscheduled"), Some(&json!(true)));
+        assert_eq!(
+            body.get("testemailconfigurationscheduled"),
+            Some(&json!(true))
+        );
         assert_eq!(body.len(), 1);
         let mut scheduled = passed.clone();
         scheduled["testemailconfigurationscheduled"] = json!(true);
-        assert!(wanted_changes(&scheduled, "p1", again).is_empty(), "a test already scheduled is not scheduled twice");
+        assert!(
+            wanted_changes(&scheduled, "p1", again).is_empty(),
+            "a test already scheduled is not scheduled twice"
+        );
     }
 }
 
@@ -437,21 +625,41 @@ mod alert_group_tests {
     use super::*;
 
     fn alert(id: &str, text: &str) -> MailboxAlert {
-        MailboxAlert { mailbox_id: id.into(), text: text.into(), details: String::new(), at: String::new() }
+        MailboxAlert {
+            mailbox_id: id.into(),
+            text: text.into(),
+            details: String::new(),
+            at: String::new(),
+        }
     }
 
     #[test]
     fn mailboxes_sharing_an_alert_form_one_group_the_largest_first() {
         let mut other = alert("m4", "Failed Authentication");
         other.details = "another cause".into();
-        let groups = group_alerts(&[alert("m1", "Failed Authentication"), alert("m2", "approval"), alert("m3", "approval"), other]);
-        assert_eq!(groups.len(), 3, "the same text with other details is another group");
+        let groups = group_alerts(&[
+            alert("m1", "Failed Authentication"),
+            alert("m2", "approval"),
+            alert("m3", "approval"),
+            other,
+        ]);
+        assert_eq!(
+            groups.len(),
+            3,
+            "the same text with other details is another group"
+        );
         assert_eq!(groups[0].mailbox_ids, ["m2", "m3"]);
         assert_eq!(groups[1].mailbox_ids, ["m1"]);
         assert_eq!(groups[2].mailbox_ids, ["m4"]);
-        let many: Vec<MailboxAlert> = (0..50).map(|i| alert(&format!("m{i}"), "approval")).collect();
+        let many: Vec<MailboxAlert> = (0..50)
+            .map(|i| alert(&format!("m{i}"), "approval"))
+            .collect();
         let req = group_alerts(&many)[0].request();
-        assert_eq!(req.mailbox_ids.len(), CHECKED_PER_GROUP, "the checks read a bounded sample");
+        assert_eq!(
+            req.mailbox_ids.len(),
+            CHECKED_PER_GROUP,
+            "the checks read a bounded sample"
+        );
         assert_eq!(req.text.as_deref(), Some("approval"));
         assert_eq!(req.code.as_deref(), Some("mailbox_test_failed"));
     }

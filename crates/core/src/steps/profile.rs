@@ -61,19 +61,32 @@ impl ProfileSettings {
             return Err(bad(format!("the profile name \"{}\" must hold 1 to 100 characters (ms-api.md §6.1: String(100)).", self.name)));
         }
         if let Some(t) = &self.tenant_id {
-            let ok = t.len() == 36 && t.chars().enumerate().all(|(i, c)| if [8, 13, 18, 23].contains(&i) { c == '-' } else { c.is_ascii_hexdigit() });
+            let ok = t.len() == 36
+                && t.chars().enumerate().all(|(i, c)| {
+                    if [8, 13, 18, 23].contains(&i) {
+                        c == '-'
+                    } else {
+                        c.is_ascii_hexdigit()
+                    }
+                });
             if !ok {
                 return Err(bad(format!("\"{t}\" is not a tenant ID: give the tenant's GUID (tenant discover shows it), or leave it empty to use the organization's default tenant ID.")));
             }
         }
         if let Some(m) = self.min_polling_interval_minutes {
             if m > 1440 {
-                return Err(bad(format!("the minimum polling interval {m} is outside 0–1440 minutes.")));
+                return Err(bad(format!(
+                    "the minimum polling interval {m} is outside 0–1440 minutes."
+                )));
             }
         }
         if let Some(d) = &self.process_emails_received_after {
-            if time::OffsetDateTime::parse(d, &time::format_description::well_known::Rfc3339).is_err() {
-                return Err(bad(format!("\"{d}\" is not a date and time such as 2026-11-01T00:00:00Z.")));
+            if time::OffsetDateTime::parse(d, &time::format_description::well_known::Rfc3339)
+                .is_err()
+            {
+                return Err(bad(format!(
+                    "\"{d}\" is not a date and time such as 2026-11-01T00:00:00Z."
+                )));
             }
         }
         Ok(())
@@ -83,15 +96,27 @@ impl ProfileSettings {
     pub fn fields(&self) -> Map<String, Value> {
         let mut m = Map::new();
         m.insert("name".into(), json!(self.name.trim()));
-        m.insert("servertype".into(), json!(SERVERTYPE_EXCHANGE_ONLINE_HYBRID));
+        m.insert(
+            "servertype".into(),
+            json!(SERVERTYPE_EXCHANGE_ONLINE_HYBRID),
+        );
         m.insert("usedefaulttenantid".into(), json!(self.tenant_id.is_none()));
         if let Some(t) = &self.tenant_id {
-            m.insert("exchangeonlinetenantid".into(), json!(t.to_ascii_lowercase()));
+            m.insert(
+                "exchangeonlinetenantid".into(),
+                json!(t.to_ascii_lowercase()),
+            );
         }
         m.insert("useautodiscover".into(), json!(self.use_autodiscover));
         if !self.use_autodiscover {
-            m.insert("incomingserverlocation".into(), json!(EXCHANGE_ONLINE_EWS_URL));
-            m.insert("outgoingserverlocation".into(), json!(EXCHANGE_ONLINE_EWS_URL));
+            m.insert(
+                "incomingserverlocation".into(),
+                json!(EXCHANGE_ONLINE_EWS_URL),
+            );
+            m.insert(
+                "outgoingserverlocation".into(),
+                json!(EXCHANGE_ONLINE_EWS_URL),
+            );
         }
         if let Some(d) = &self.process_emails_received_after {
             m.insert("processemailsreceivedafter".into(), json!(d));
@@ -99,7 +124,10 @@ impl ProfileSettings {
         if let Some(p) = self.min_polling_interval_minutes {
             m.insert("minpollingintervalinminutes".into(), json!(p));
         }
-        m.insert("moveundeliveredemails".into(), json!(self.move_undelivered_emails));
+        m.insert(
+            "moveundeliveredemails".into(),
+            json!(self.move_undelivered_emails),
+        );
         m
     }
 }
@@ -115,7 +143,9 @@ const SELECT: &str = "emailserverprofileid,name,servertype,usedefaulttenantid,ex
 pub async fn find_profile(client: &Dynamics, name: &str) -> Result<Option<Value>, ErrorPayload> {
     let filter = format!("name eq {}", odata_string(name.trim()));
     let q: String = url_query(&[("$select", SELECT), ("$filter", &filter)]);
-    let (rows, _) = client.get_all(&format!("emailserverprofiles?{q}"), 50).await?;
+    let (rows, _) = client
+        .get_all(&format!("emailserverprofiles?{q}"), 50)
+        .await?;
     Ok(rows.into_iter().next())
 }
 
@@ -131,7 +161,17 @@ fn percent(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b',' | b'(' | b')' | b'$' => out.push(b as char),
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'_'
+            | b'.'
+            | b'~'
+            | b','
+            | b'('
+            | b')'
+            | b'$' => out.push(b as char),
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -140,14 +180,35 @@ fn percent(s: &str) -> String {
 
 /// The Test Connection result of a profile (ms-api.md §6.1 lasttestexecutionstatus/lasttestresponse).
 pub fn test_finding(profile: &Value) -> Finding {
-    let response = profile["lasttestresponse"].as_str().unwrap_or("").to_string();
+    let response = profile["lasttestresponse"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
     match profile["lasttestexecutionstatus"].as_i64() {
-        Some(1) => Finding::new("profile_test_succeeded", Severity::Info, "The profile's last Test Connection succeeded.").evidence(response),
-        Some(2) => Finding::new("profile_test_warning", Severity::Warning, "The profile's last Test Connection ended with a warning.").evidence(response),
-        Some(0) => Finding::new("profile_test_failed", Severity::Warning, format!("The profile's last Test Connection failed: {response}"))
-            .evidence(response)
-            .remediation("dynamics.profile-test-failed"),
-        _ => Finding::new("profile_test_not_run", Severity::Info, "The profile has not been tested yet."),
+        Some(1) => Finding::new(
+            "profile_test_succeeded",
+            Severity::Info,
+            "The profile's last Test Connection succeeded.",
+        )
+        .evidence(response),
+        Some(2) => Finding::new(
+            "profile_test_warning",
+            Severity::Warning,
+            "The profile's last Test Connection ended with a warning.",
+        )
+        .evidence(response),
+        Some(0) => Finding::new(
+            "profile_test_failed",
+            Severity::Warning,
+            format!("The profile's last Test Connection failed: {response}"),
+        )
+        .evidence(response)
+        .remediation("dynamics.profile-test-failed"),
+        _ => Finding::new(
+            "profile_test_not_run",
+            Severity::Info,
+            "The profile has not been tested yet.",
+        ),
     }
 }
 
@@ -168,32 +229,68 @@ impl Step for ProfileStep {
 
     async fn check(&self, ctx: &StepContext) -> Result<CheckReport, ErrorPayload> {
         self.settings.validate()?;
-        ctx.events.progress(STEP_ID, 0, 1, format!("Looking for the email server profile \"{}\"", self.settings.name));
+        ctx.events.progress(
+            STEP_ID,
+            0,
+            1,
+            format!(
+                "Looking for the email server profile \"{}\"",
+                self.settings.name
+            ),
+        );
         let found = find_profile(&self.client, &self.settings.name).await?;
         let mut findings = Vec::new();
         let facts = match &found {
             Some(p) => {
-                findings.push(Finding::new("profile_found", Severity::Info, format!("The email server profile \"{}\" exists.", self.settings.name)));
+                findings.push(Finding::new(
+                    "profile_found",
+                    Severity::Info,
+                    format!(
+                        "The email server profile \"{}\" exists.",
+                        self.settings.name
+                    ),
+                ));
                 findings.push(test_finding(p));
                 json!({"profile_id": p["emailserverprofileid"], "profile": p})
             }
             None => {
-                findings.push(Finding::new("profile_missing", Severity::Info, format!("No email server profile is named \"{}\"; it will be created.", self.settings.name)));
+                findings.push(Finding::new(
+                    "profile_missing",
+                    Severity::Info,
+                    format!(
+                        "No email server profile is named \"{}\"; it will be created.",
+                        self.settings.name
+                    ),
+                ));
                 json!({"profile_id": null})
             }
         };
         Ok(CheckReport { findings, facts })
     }
 
-    async fn plan(&self, _ctx: &StepContext, seen: &CheckReport) -> Result<Vec<Change>, ErrorPayload> {
+    async fn plan(
+        &self,
+        _ctx: &StepContext,
+        seen: &CheckReport,
+    ) -> Result<Vec<Change>, ErrorPayload> {
         let want = self.settings.fields();
         let Some(have) = seen.facts.get("profile").filter(|p| p.is_object()) else {
-            return Ok(vec![Change { target: target(&self.settings.name), field: "(new profile)".into(), before: None, after: Some(Value::Object(want)) }]);
+            return Ok(vec![Change {
+                target: target(&self.settings.name),
+                field: "(new profile)".into(),
+                before: None,
+                after: Some(Value::Object(want)),
+            }]);
         };
         Ok(want
             .into_iter()
             .filter(|(k, v)| have.get(k) != Some(v))
-            .map(|(k, v)| Change { target: target(&self.settings.name), field: k.clone(), before: have.get(&k).cloned(), after: Some(v) })
+            .map(|(k, v)| Change {
+                target: target(&self.settings.name),
+                field: k.clone(),
+                before: have.get(&k).cloned(),
+                after: Some(v),
+            })
             .collect())
     }
 
@@ -203,10 +300,22 @@ impl Step for ProfileStep {
         let existing = find_profile(&self.client, &self.settings.name).await?;
         if change.field == "(new profile)" {
             match existing {
-                Some(_) => ctx.events.log("info", format!("the profile \"{}\" exists already; not created again", self.settings.name)),
+                Some(_) => ctx.events.log(
+                    "info",
+                    format!(
+                        "the profile \"{}\" exists already; not created again",
+                        self.settings.name
+                    ),
+                ),
                 None => {
                     let id = self.client.create("emailserverprofiles", &after).await?;
-                    ctx.events.log("info", format!("created the email server profile \"{}\" ({id})", self.settings.name));
+                    ctx.events.log(
+                        "info",
+                        format!(
+                            "created the email server profile \"{}\" ({id})",
+                            self.settings.name
+                        ),
+                    );
                 }
             }
             return Ok(());
@@ -215,7 +324,13 @@ impl Step for ProfileStep {
             return Err(ErrorPayload::new("profile_missing", format!("the profile \"{}\" disappeared during the run; run the step again to create it.", self.settings.name), Some("dynamics.profile-missing")));
         };
         let id = p["emailserverprofileid"].as_str().unwrap_or("").to_string();
-        self.client.patch("emailserverprofiles", &id, &json!({ change.field.clone(): after })).await?;
+        self.client
+            .patch(
+                "emailserverprofiles",
+                &id,
+                &json!({ change.field.clone(): after }),
+            )
+            .await?;
         Ok(())
     }
 }

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use hybridsync_microsoft::identity::{scopes, DeviceCode, DevicePolling, LoopbackOptions, Tokens};
-use hybridsync_microsoft::{Authority, ClientConfig, Graph, HttpOptions, Identity, SignedInUser, Transport};
+use hybridsync_microsoft::{
+    Authority, ClientConfig, Graph, HttpOptions, Identity, SignedInUser, Transport,
+};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -69,10 +71,18 @@ fn identity_for(req: &SignInRequest, timeout: Duration) -> Result<Identity, Erro
         ));
     }
     let transport = Transport::new(&HttpOptions {
-        ca_file: req.ca_file.as_deref().filter(|s| !s.trim().is_empty()).map(PathBuf::from),
+        ca_file: req
+            .ca_file
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map(PathBuf::from),
         timeout,
     })?;
-    let tenant = if req.tenant.trim().is_empty() { "organizations".into() } else { req.tenant.trim().to_string() };
+    let tenant = if req.tenant.trim().is_empty() {
+        "organizations".into()
+    } else {
+        req.tenant.trim().to_string()
+    };
     Ok(Identity::new(
         transport,
         ClientConfig {
@@ -98,8 +108,11 @@ where
 {
     let identity = identity_for(req, Duration::from_secs(30))?;
     keychain.probe()?;
-    ctx.events.progress(STEP_ID, 0, 2, "Waiting for the sign-in in the browser");
-    let tokens = identity.sign_in_with_browser(scopes::SIGN_IN, open, opts, &ctx.cancel).await?;
+    ctx.events
+        .progress(STEP_ID, 0, 2, "Waiting for the sign-in in the browser");
+    let tokens = identity
+        .sign_in_with_browser(scopes::SIGN_IN, open, opts, &ctx.cancel)
+        .await?;
     finish(req, identity, tokens, keychain, ctx).await
 }
 
@@ -115,8 +128,15 @@ pub async fn sign_in_device_code(
     keychain.probe()?;
     let code = identity.start_device_code(scopes::SIGN_IN).await?;
     on_code(&code);
-    ctx.events.progress(STEP_ID, 0, 2, format!("Waiting for the code {} to be entered", code.user_code));
-    let tokens = identity.wait_for_device_code(&code, polling, &ctx.cancel).await?;
+    ctx.events.progress(
+        STEP_ID,
+        0,
+        2,
+        format!("Waiting for the code {} to be entered", code.user_code),
+    );
+    let tokens = identity
+        .wait_for_device_code(&code, polling, &ctx.cancel)
+        .await?;
     finish(req, identity, tokens, keychain, ctx).await
 }
 
@@ -127,7 +147,12 @@ async fn finish(
     keychain: &Keychain,
     ctx: &StepContext,
 ) -> Result<SignInReport, ErrorPayload> {
-    ctx.events.progress(STEP_ID, 1, 2, "Reading who is signed in and the directory roles");
+    ctx.events.progress(
+        STEP_ID,
+        1,
+        2,
+        "Reading who is signed in and the directory roles",
+    );
     let graph = Graph::new(identity.clone(), tokens, scopes::SIGN_IN);
     let user = graph.signed_in_user().await?;
     let rt = graph.refresh_token().await.ok_or_else(|| {
@@ -150,14 +175,34 @@ async fn finish(
     keychain.store_refresh_token(&saved.authority, &saved.tenant_id, &saved.account, &rt)?;
     write_saved(&saved_path(), &saved)?;
     if let Some(p) = previous {
-        let key = |s: &SavedSignIn| keychain.refresh_entry_name(&s.authority, &s.tenant_id, &s.account);
+        let key =
+            |s: &SavedSignIn| keychain.refresh_entry_name(&s.authority, &s.tenant_id, &s.account);
         if key(&p) != key(&saved) {
             keychain.delete_refresh_token(&p.authority, &p.tenant_id, &p.account)?;
-            ctx.events.log("info", format!("the earlier sign-in of {} was replaced and its refresh token deleted", p.account));
+            ctx.events.log(
+                "info",
+                format!(
+                    "the earlier sign-in of {} was replaced and its refresh token deleted",
+                    p.account
+                ),
+            );
         }
     }
-    ctx.events.progress(STEP_ID, 2, 2, format!("Signed in as {}", user.user_principal_name));
-    ctx.events.log("info", format!("signed in as {} in tenant {} with roles [{}]", user.user_principal_name, user.tenant_id, user.role_names().join(", ")));
+    ctx.events.progress(
+        STEP_ID,
+        2,
+        2,
+        format!("Signed in as {}", user.user_principal_name),
+    );
+    ctx.events.log(
+        "info",
+        format!(
+            "signed in as {} in tenant {} with roles [{}]",
+            user.user_principal_name,
+            user.tenant_id,
+            user.role_names().join(", ")
+        ),
+    );
     Ok(SignInReport {
         user,
         authority: saved.authority,
@@ -166,9 +211,14 @@ async fn finish(
 }
 
 fn write_saved(path: &Path, saved: &SavedSignIn) -> Result<(), ErrorPayload> {
-    let text = serde_json::to_vec_pretty(saved).map_err(|e| ErrorPayload::internal(e.to_string()))?;
+    let text =
+        serde_json::to_vec_pretty(saved).map_err(|e| ErrorPayload::internal(e.to_string()))?;
     atomic::write(path, &text, FileAccess::Public).map_err(|e| {
-        ErrorPayload::new("file_unwritable", format!("cannot write {}: {e}", path.display()), Some("files.check-permissions"))
+        ErrorPayload::new(
+            "file_unwritable",
+            format!("cannot write {}: {e}", path.display()),
+            Some("files.check-permissions"),
+        )
     })
 }
 
@@ -176,19 +226,38 @@ pub fn load_saved() -> Result<Option<SavedSignIn>, ErrorPayload> {
     let path = saved_path();
     match std::fs::read(&path) {
         Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
-            ErrorPayload::new("file_unreadable", format!("{} is damaged ({e}); sign out and sign in again", path.display()), None)
+            ErrorPayload::new(
+                "file_unreadable",
+                format!(
+                    "{} is damaged ({e}); sign out and sign in again",
+                    path.display()
+                ),
+                None,
+            )
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(ErrorPayload::new("file_unreadable", format!("cannot read {}: {e}", path.display()), None)),
+        Err(e) => Err(ErrorPayload::new(
+            "file_unreadable",
+            format!("cannot read {}: {e}", path.display()),
+            None,
+        )),
     }
 }
 
 /// A Graph client for the saved sign-in: the refresh token from the keychain, redeemed for `scopes`.
-pub async fn resume(keychain: &Keychain, scopes: &[&str]) -> Result<(SavedSignIn, Graph), ErrorPayload> {
+pub async fn resume(
+    keychain: &Keychain,
+    scopes: &[&str],
+) -> Result<(SavedSignIn, Graph), ErrorPayload> {
     let saved = load_saved()?.ok_or_else(|| not_signed_in("nobody is signed in"))?;
     let rt = keychain
         .refresh_token(&saved.authority, &saved.tenant_id, &saved.account)?
-        .ok_or_else(|| not_signed_in(&format!("the OS keychain holds no sign-in for {}", saved.account)))?;
+        .ok_or_else(|| {
+            not_signed_in(&format!(
+                "the OS keychain holds no sign-in for {}",
+                saved.account
+            ))
+        })?;
     let identity = identity_for(
         &SignInRequest {
             authority: saved.authority.clone(),
@@ -201,7 +270,12 @@ pub async fn resume(keychain: &Keychain, scopes: &[&str]) -> Result<(SavedSignIn
     let graph = Graph::from_refresh_token(identity, &rt, scopes).await?;
     if let Some(new_rt) = graph.refresh_token().await {
         if new_rt != rt {
-            keychain.store_refresh_token(&saved.authority, &saved.tenant_id, &saved.account, &new_rt)?;
+            keychain.store_refresh_token(
+                &saved.authority,
+                &saved.tenant_id,
+                &saved.account,
+                &new_rt,
+            )?;
         }
     }
     Ok((saved, graph))
@@ -234,13 +308,23 @@ pub fn sign_out(keychain: &Keychain) -> Result<Option<SignedOut>, ErrorPayload> 
     let Some(saved) = load_saved()? else {
         return Ok(None);
     };
-    let keychain_entry = keychain.refresh_entry_name(&saved.authority, &saved.tenant_id, &saved.account);
-    let token_deleted = keychain.delete_refresh_token(&saved.authority, &saved.tenant_id, &saved.account)?;
+    let keychain_entry =
+        keychain.refresh_entry_name(&saved.authority, &saved.tenant_id, &saved.account);
+    let token_deleted =
+        keychain.delete_refresh_token(&saved.authority, &saved.tenant_id, &saved.account)?;
     let path = saved_path();
     if let Err(e) = std::fs::remove_file(&path) {
         if e.kind() != std::io::ErrorKind::NotFound {
-            return Err(ErrorPayload::new("file_unwritable", format!("cannot remove {}: {e}", path.display()), None));
+            return Err(ErrorPayload::new(
+                "file_unwritable",
+                format!("cannot remove {}: {e}", path.display()),
+                None,
+            ));
         }
     }
-    Ok(Some(SignedOut { saved, keychain_entry, token_deleted }))
+    Ok(Some(SignedOut {
+        saved,
+        keychain_entry,
+        token_deleted,
+    }))
 }

@@ -50,11 +50,23 @@ pub async fn discover_tenant(
     let target = DiscoveryTarget::parse(&req.input)?;
     let authority = Authority::parse(&req.authority)?;
     let transport = Transport::new(&HttpOptions {
-        ca_file: req.ca_file.as_deref().filter(|s| !s.trim().is_empty()).map(PathBuf::from),
+        ca_file: req
+            .ca_file
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map(PathBuf::from),
         timeout,
     })?;
-    ctx.events.progress(STEP_ID, 0, 1, format!("Asking {} about {}", authority.base(), target.as_str()));
-    ctx.events.log("info", format!("looking up {} at {}", target.as_str(), authority.base()));
+    ctx.events.progress(
+        STEP_ID,
+        0,
+        1,
+        format!("Asking {} about {}", authority.base(), target.as_str()),
+    );
+    ctx.events.log(
+        "info",
+        format!("looking up {} at {}", target.as_str(), authority.base()),
+    );
     let found = tokio::select! {
         r = discover(&transport, &authority, &target) => r,
         _ = ctx.cancel.cancelled() => return Err(ErrorPayload::cancelled()),
@@ -67,12 +79,19 @@ pub async fn discover_tenant(
         }
     };
     ctx.events.progress(STEP_ID, 1, 1, "Tenant found");
-    ctx.events.log("info", format!("tenant ID {} ({})", found.tenant_id, found.document_url));
+    ctx.events.log(
+        "info",
+        format!("tenant ID {} ({})", found.tenant_id, found.document_url),
+    );
 
     let mut findings = vec![Finding::new(
         "tenant_found",
         Severity::Info,
-        format!("{} belongs to the Microsoft 365 tenant {}", target.as_str(), found.tenant_id),
+        format!(
+            "{} belongs to the Microsoft 365 tenant {}",
+            target.as_str(),
+            found.tenant_id
+        ),
     )
     .evidence(format!("issuer: {}", found.issuer))
     .evidence(format!("document: {}", found.document_url))];
@@ -129,7 +148,8 @@ impl Step for TenantStep {
         match discover_tenant(&self.request, ctx, self.timeout).await {
             Ok(report) => Ok(CheckReport {
                 findings: report.findings.clone(),
-                facts: serde_json::to_value(&report).map_err(|e| ErrorPayload::internal(e.to_string()))?,
+                facts: serde_json::to_value(&report)
+                    .map_err(|e| ErrorPayload::internal(e.to_string()))?,
             }),
             Err(e) if e.code == "tenant_not_found" => Ok(CheckReport {
                 findings: vec![Finding {

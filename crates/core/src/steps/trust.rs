@@ -25,8 +25,14 @@ pub const FIELD_NAMES: &str = "servicePrincipalNames";
 /// What the step signs in for: the user, their roles, and writing the service principal (ms-api.md §2.4).
 /// Organization.Read.All reads the tenant's subscriptions (the Hybrid Connector; ms-api.md §4);
 /// User.Read.All the mailbox users' addresses and licences for the troubleshooting checks.
-pub const SCOPES: &[&str] =
-    &["offline_access", scopes::USER_READ, scopes::ROLES_READ, scopes::SERVICE_PRINCIPAL, scopes::ORGANIZATION_READ, scopes::USER_READ_ALL];
+pub const SCOPES: &[&str] = &[
+    "offline_access",
+    scopes::USER_READ,
+    scopes::ROLES_READ,
+    scopes::SERVICE_PRINCIPAL,
+    scopes::ORGANIZATION_READ,
+    scopes::USER_READ_ALL,
+];
 
 /// The certificate whose public key is uploaded (never the private key).
 #[derive(Debug, Clone, PartialEq)]
@@ -40,12 +46,18 @@ pub struct TrustCertificate {
 
 impl TrustCertificate {
     /// Reads a .cer/.crt/.pem or .pfx file (the password only for a PFX).
-    pub fn from_file_bytes(bytes: &[u8], password: Option<&str>) -> Result<TrustCertificate, ErrorPayload> {
-        let bad = |e: hybridsync_certs::CertError| ErrorPayload::new("file_unreadable", e.to_string(), Some("certificate.choose"));
+    pub fn from_file_bytes(
+        bytes: &[u8],
+        password: Option<&str>,
+    ) -> Result<TrustCertificate, ErrorPayload> {
+        let bad = |e: hybridsync_certs::CertError| {
+            ErrorPayload::new("file_unreadable", e.to_string(), Some("certificate.choose"))
+        };
         let found = hybridsync_certs::inspect_now(bytes, None, password).map_err(bad)?;
         let der = hybridsync_certs::certificate_der(bytes, password).map_err(bad)?;
         let parse = |s: &str| {
-            OffsetDateTime::parse(s, &Rfc3339).map_err(|e| ErrorPayload::internal(format!("certificate date {s}: {e}")))
+            OffsetDateTime::parse(s, &Rfc3339)
+                .map_err(|e| ErrorPayload::internal(format!("certificate date {s}: {e}")))
         };
         Ok(TrustCertificate {
             der,
@@ -139,9 +151,15 @@ impl TrustStep {
         let now = OffsetDateTime::now_utc();
         let new = self.certificate.new_key();
         let plan = sp::plan_keys(&keys, &new, now);
-        let names_after = sp::plan_names(&found.service_principal_names, self.crm_domain.as_deref());
+        let names_after =
+            sp::plan_names(&found.service_principal_names, self.crm_domain.as_deref());
         let mut findings = Vec::new();
-        if let Some(f) = expiry_finding(Holder::Local, &format!("The certificate {}", self.certificate.subject), self.certificate.not_after, now) {
+        if let Some(f) = expiry_finding(
+            Holder::Local,
+            &format!("The certificate {}", self.certificate.subject),
+            self.certificate.not_after,
+            now,
+        ) {
             findings.push(f);
         }
         for k in &keys {
@@ -159,7 +177,10 @@ impl TrustStep {
             findings.push(Finding::new(
                 "trust_key_present",
                 Severity::Info,
-                format!("the certificate {} is already on the Dynamics CRM service principal", new.thumbprint),
+                format!(
+                    "the certificate {} is already on the Dynamics CRM service principal",
+                    new.thumbprint
+                ),
             ));
         }
         let facts = TrustFacts {
@@ -215,7 +236,12 @@ impl TrustStep {
         let back = sp::read_keys(&self.graph, id).await?;
         let there = back.iter().any(|k| {
             k.key.as_deref() == Some(new.key.as_str())
-                && k.start() == Some(new.not_before.replace_nanosecond(0).unwrap_or(new.not_before))
+                && k.start()
+                    == Some(
+                        new.not_before
+                            .replace_nanosecond(0)
+                            .unwrap_or(new.not_before),
+                    )
                 && k.end() == Some(new.not_after.replace_nanosecond(0).unwrap_or(new.not_after))
         });
         if !there {
@@ -233,7 +259,9 @@ impl TrustStep {
 
     async fn apply_names(&self) -> Result<(), ErrorPayload> {
         let found = sp::find_crm(&self.graph).await?;
-        if let Some(names) = sp::plan_names(&found.service_principal_names, self.crm_domain.as_deref()) {
+        if let Some(names) =
+            sp::plan_names(&found.service_principal_names, self.crm_domain.as_deref())
+        {
             sp::patch_names(&self.graph, &found.id, &names).await?;
         }
         Ok(())
@@ -247,7 +275,8 @@ impl Step for TrustStep {
     }
 
     async fn check(&self, ctx: &StepContext) -> Result<CheckReport, ErrorPayload> {
-        ctx.events.progress(STEP_ID, 0, 2, "Reading the Dynamics CRM service principal");
+        ctx.events
+            .progress(STEP_ID, 0, 2, "Reading the Dynamics CRM service principal");
         let (facts, findings) = self.look().await?;
         ctx.events.log(
             "info",
@@ -256,27 +285,47 @@ impl Step for TrustStep {
                 facts.service_principal_id,
                 facts.keys_before.len(),
                 facts.certificate_thumbprint,
-                if facts.already_present { "already present" } else { "not present" }
+                if facts.already_present {
+                    "already present"
+                } else {
+                    "not present"
+                }
             ),
         );
         Ok(CheckReport {
             findings,
-            facts: serde_json::to_value(&facts).map_err(|e| ErrorPayload::internal(e.to_string()))?,
+            facts: serde_json::to_value(&facts)
+                .map_err(|e| ErrorPayload::internal(e.to_string()))?,
         })
     }
 
-    async fn plan(&self, _ctx: &StepContext, seen: &CheckReport) -> Result<Vec<Change>, ErrorPayload> {
-        let facts: TrustFacts = serde_json::from_value(seen.facts.clone()).map_err(|e| ErrorPayload::internal(e.to_string()))?;
+    async fn plan(
+        &self,
+        _ctx: &StepContext,
+        seen: &CheckReport,
+    ) -> Result<Vec<Change>, ErrorPayload> {
+        let facts: TrustFacts = serde_json::from_value(seen.facts.clone())
+            .map_err(|e| ErrorPayload::internal(e.to_string()))?;
         Ok(Self::changes(&facts))
     }
 
     async fn apply(&self, ctx: &StepContext, change: &Change) -> Result<(), ErrorPayload> {
-        let id = change.target.strip_prefix("graph:servicePrincipals/").unwrap_or_default();
-        ctx.events.progress(STEP_ID, 1, 2, format!("Updating {} on the service principal", change.field));
+        let id = change
+            .target
+            .strip_prefix("graph:servicePrincipals/")
+            .unwrap_or_default();
+        ctx.events.progress(
+            STEP_ID,
+            1,
+            2,
+            format!("Updating {} on the service principal", change.field),
+        );
         match change.field.as_str() {
             FIELD_KEYS => self.apply_keys(id).await,
             FIELD_NAMES => self.apply_names().await,
-            other => Err(ErrorPayload::internal(format!("the trust step cannot apply {other}"))),
+            other => Err(ErrorPayload::internal(format!(
+                "the trust step cannot apply {other}"
+            ))),
         }
     }
 }

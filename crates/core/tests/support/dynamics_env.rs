@@ -9,7 +9,10 @@ use hybridsync_core::steps::profile::ProfileSettings;
 use hybridsync_core::{engine, journal::Journal, EventSink, Step, StepContext};
 use hybridsync_microsoft::dynamics::BulkOptions;
 use hybridsync_microsoft::retry::RetryPolicy;
-use hybridsync_microsoft::{Authority, ClientConfig, DevicePolling, Dynamics, DynamicsAuth, HttpOptions, Identity, Transport};
+use hybridsync_microsoft::{
+    Authority, ClientConfig, DevicePolling, Dynamics, DynamicsAuth, HttpOptions, Identity,
+    Transport,
+};
 use hybridsync_practice_tenant::dynamics::{approve_device_code, PRACTICE_ORG};
 use hybridsync_practice_tenant::{Options, Running};
 use tokio_util::sync::CancellationToken;
@@ -33,26 +36,56 @@ pub async fn env() -> Env {
     let mut faults = sim.sim.faults();
     faults.device_interval_secs = Some(1);
     sim.sim.set_faults(faults);
-    let transport = Transport::new(&HttpOptions { ca_file: Some(sim.ca_file.clone()), timeout: Duration::from_secs(30) }).unwrap();
+    let transport = Transport::new(&HttpOptions {
+        ca_file: Some(sim.ca_file.clone()),
+        timeout: Duration::from_secs(30),
+    })
+    .unwrap();
     let identity = Identity::new(
         transport.clone(),
-        ClientConfig { authority: Authority::parse(sim.authority()).unwrap(), tenant: "organizations".into(), client_id: "5b1f0c4e-9a7d-4c2b-8e3f-6d0a1b2c3d4e".into() },
+        ClientConfig {
+            authority: Authority::parse(sim.authority()).unwrap(),
+            tenant: "organizations".into(),
+            client_id: "5b1f0c4e-9a7d-4c2b-8e3f-6d0a1b2c3d4e".into(),
+        },
     );
     let scope = format!("{}/user_impersonation", sim.base_url);
     let code = identity.start_device_code(&[scope.as_str()]).await.unwrap();
     assert!(approve_device_code(&sim.sim, &code.user_code, ADMIN));
-    let tokens = identity.wait_for_device_code(&code, &DevicePolling::default(), &CancellationToken::new()).await.unwrap();
+    let tokens = identity
+        .wait_for_device_code(&code, &DevicePolling::default(), &CancellationToken::new())
+        .await
+        .unwrap();
     let raw = transport.client.clone();
     let token = tokens.access_token.clone();
-    let mut client = Dynamics::new(transport, &format!("{}/{PRACTICE_ORG}", sim.base_url), "v9.0", DynamicsAuth::Bearer(tokens.access_token)).unwrap();
-    client.retry = RetryPolicy { base_delay: Duration::from_millis(20), ..RetryPolicy::default() };
-    Env { sim, dir, client: Arc::new(client), raw, token }
+    let mut client = Dynamics::new(
+        transport,
+        &format!("{}/{PRACTICE_ORG}", sim.base_url),
+        "v9.0",
+        DynamicsAuth::Bearer(tokens.access_token),
+    )
+    .unwrap();
+    client.retry = RetryPolicy {
+        base_delay: Duration::from_millis(20),
+        ..RetryPolicy::default()
+    };
+    Env {
+        sim,
+        dir,
+        client: Arc::new(client),
+        raw,
+        token,
+    }
 }
 
 /// Signs the practice admin in to Graph with the trust step's scopes (the device code approved in
 /// process, as the verification page would after the admin signs in).
 pub async fn graph(env: &Env) -> Arc<hybridsync_microsoft::Graph> {
-    let transport = Transport::new(&HttpOptions { ca_file: Some(env.sim.ca_file.clone()), timeout: Duration::from_secs(30) }).unwrap();
+    let transport = Transport::new(&HttpOptions {
+        ca_file: Some(env.sim.ca_file.clone()),
+        timeout: Duration::from_secs(30),
+    })
+    .unwrap();
     let identity = Identity::new(
         transport,
         ClientConfig {
@@ -64,7 +97,10 @@ pub async fn graph(env: &Env) -> Arc<hybridsync_microsoft::Graph> {
     let scopes = hybridsync_core::steps::trust::SCOPES;
     let code = identity.start_device_code(scopes).await.unwrap();
     assert!(approve_device_code(&env.sim.sim, &code.user_code, ADMIN));
-    let tokens = identity.wait_for_device_code(&code, &DevicePolling::default(), &CancellationToken::new()).await.unwrap();
+    let tokens = identity
+        .wait_for_device_code(&code, &DevicePolling::default(), &CancellationToken::new())
+        .await
+        .unwrap();
     Arc::new(hybridsync_microsoft::Graph::new(identity, tokens, scopes))
 }
 
@@ -73,22 +109,37 @@ pub fn ctx() -> StepContext {
 }
 
 pub fn profile_settings() -> ProfileSettings {
-    ProfileSettings { min_polling_interval_minutes: Some(5), ..ProfileSettings::default() }
+    ProfileSettings {
+        min_polling_interval_minutes: Some(5),
+        ..ProfileSettings::default()
+    }
 }
 
-pub async fn run_steps(env: &Env, steps: &[&dyn Step], journal: &str) -> Vec<hybridsync_core::Outcome> {
+pub async fn run_steps(
+    env: &Env,
+    steps: &[&dyn Step],
+    journal: &str,
+) -> Vec<hybridsync_core::Outcome> {
     let mut j = Journal::open(&env.dir.path().join(journal)).unwrap();
     engine::run(steps, &ctx(), &mut j).await.unwrap()
 }
 
 pub fn mailboxes_step(env: &Env, bulk: BulkOptions) -> MailboxesStep {
-    MailboxesStep { client: env.client.clone(), profile_name: profile_settings().name, filter: MailboxFilter::default(), actions: Actions::ALL, bulk }
+    MailboxesStep {
+        client: env.client.clone(),
+        profile_name: profile_settings().name,
+        filter: MailboxFilter::default(),
+        actions: Actions::ALL,
+        bulk,
+    }
 }
 
 /// Watches until no mailbox is pending; the number of polls.
 pub async fn watch(env: &Env) -> (mailboxes::StatusCounts, Vec<String>) {
     for _ in 0..200 {
-        let (c, failed) = mailboxes::read_statuses(&env.client, &MailboxFilter::default()).await.unwrap();
+        let (c, failed) = mailboxes::read_statuses(&env.client, &MailboxFilter::default())
+            .await
+            .unwrap();
         if c.pending == 0 {
             return (c, failed);
         }
@@ -96,4 +147,3 @@ pub async fn watch(env: &Env) -> (mailboxes::StatusCounts, Vec<String>) {
     }
     panic!("the Test & Enable jobs never finished");
 }
-

@@ -31,7 +31,10 @@ pub enum ProxyKind {
 pub fn split_proxy(value: &str) -> Option<(&str, &str, ProxyKind)> {
     let colon = value.find(':')?;
     let prefix = &value[..colon];
-    let ok = (1..=16).contains(&prefix.len()) && prefix.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    let ok = (1..=16).contains(&prefix.len())
+        && prefix
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-');
     if !ok {
         return None;
     }
@@ -77,7 +80,11 @@ fn typed(out: &mut Out, attr: &str, value: &str, invalid: &str) {
                 value.contains('@').then(|| {
                     // targetAddress is conventionally upper-case; a new proxy
                     // address is added as a secondary one.
-                    let prefix = if attr == "targetAddress" { "SMTP" } else { "smtp" };
+                    let prefix = if attr == "targetAddress" {
+                        "SMTP"
+                    } else {
+                        "smtp"
+                    };
                     format!("{prefix}:{}", value.trim())
                 }),
             );
@@ -132,7 +139,10 @@ fn clean_smtp(addr: &str) -> Option<String> {
     let folded = fold(addr);
     let at = folded.rfind('@')?;
     let local: String = folded[..at].chars().filter(|&c| local_char_ok(c)).collect();
-    let dom: String = folded[at + 1..].chars().filter(|&c| domain_char_ok(c)).collect();
+    let dom: String = folded[at + 1..]
+        .chars()
+        .filter(|&c| domain_char_ok(c))
+        .collect();
     let mut local = local.trim_matches('.').to_string();
     while local.contains("..") {
         local = local.replace("..", ".");
@@ -142,7 +152,15 @@ fn clean_smtp(addr: &str) -> Option<String> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn smtp(out: &mut Out, attr: &str, value: &str, prefix: &str, addr: &str, invalid: &str, colon: bool) {
+fn smtp(
+    out: &mut Out,
+    attr: &str,
+    value: &str,
+    prefix: &str,
+    addr: &str,
+    invalid: &str,
+    colon: bool,
+) {
     if blank_or_long(out, attr, value, addr) {
         return;
     }
@@ -195,7 +213,10 @@ fn smtp(out: &mut Out, attr: &str, value: &str, prefix: &str, addr: &str, invali
             value,
             Rule::Diacritic,
             Severity::Error,
-            format!("the address contains letters with diacritics ({})", show_chars(&marks)),
+            format!(
+                "the address contains letters with diacritics ({})",
+                show_chars(&marks)
+            ),
             suggestion(),
         );
     }
@@ -279,7 +300,10 @@ fn control_chars(out: &mut Out, attr: &str, value: &str, addr: &str) {
             value,
             Rule::Character,
             Severity::Error,
-            format!("the address contains control characters ({})", show_chars(&bad)),
+            format!(
+                "the address contains control characters ({})",
+                show_chars(&bad)
+            ),
             Some(value.chars().filter(|c| !c.is_control()).collect()),
         );
     }
@@ -295,7 +319,9 @@ fn x500(out: &mut Out, attr: &str, value: &str, addr: &str) {
     let well_formed = addr.starts_with('/')
         && addr[1..].split('/').all(|seg| {
             seg.split_once('=').is_some_and(|(k, _)| {
-                !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+                !k.is_empty()
+                    && k.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
             })
         });
     if !well_formed {
@@ -321,7 +347,9 @@ fn x400(out: &mut Out, attr: &str, value: &str, addr: &str) {
     let well_formed = body.split(';').all(|pair| {
         pair.split_once('=').is_some_and(|(k, _)| {
             let k = k.trim();
-            !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+            !k.is_empty()
+                && k.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
         })
     });
     if !well_formed {
@@ -369,7 +397,10 @@ fn other(out: &mut Out, attr: &str, value: &str, addr: &str) {
             value,
             Rule::Diacritic,
             Severity::Error,
-            format!("the address contains letters with diacritics ({})", show_chars(&marks)),
+            format!(
+                "the address contains letters with diacritics ({})",
+                show_chars(&marks)
+            ),
             suggestion(),
         );
     }

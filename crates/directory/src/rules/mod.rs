@@ -76,7 +76,10 @@ impl Out<'_> {
 /// appended to `findings`. Objects are not filtered here: see
 /// [`crate::skip::skip_reason`].
 pub fn check_object_into(obj: &DirObject, opts: &RuleOptions, findings: &mut Vec<Finding>) {
-    let mut out = Out { dn: &obj.dn, findings };
+    let mut out = Out {
+        dn: &obj.dn,
+        findings,
+    };
     names::check(obj, &mut out);
     address::check(obj, &mut out);
     upn::check(obj, opts, &mut out);

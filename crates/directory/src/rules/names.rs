@@ -35,7 +35,9 @@ pub(super) fn check(obj: &DirObject, out: &mut Out) {
     for v in obj.values("mailNickname") {
         mail_nickname(v, out);
     }
-    let has_upn = obj.first("userPrincipalName").is_some_and(|u| !u.trim().is_empty());
+    let has_upn = obj
+        .first("userPrincipalName")
+        .is_some_and(|u| !u.trim().is_empty());
     for v in obj.values("sAMAccountName") {
         sam_account_name(obj, v, has_upn, out);
     }
@@ -148,7 +150,11 @@ fn mail_nickname(v: &str, out: &mut Out) {
 fn sam_account_name(obj: &DirObject, v: &str, has_upn: bool, out: &mut Out) {
     // A bad sAMAccountName only blocks the object when the UPN cannot stand
     // in for it.
-    let severity = if has_upn { Severity::Warning } else { Severity::Error };
+    let severity = if has_upn {
+        Severity::Warning
+    } else {
+        Severity::Error
+    };
     let consequence = if has_upn {
         "the user still synchronizes because it has a userPrincipalName"
     } else {

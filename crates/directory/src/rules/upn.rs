@@ -87,7 +87,11 @@ fn upn(v: &str, opts: &RuleOptions, out: &mut Out) {
 
     // Length: 113 in all, 64 before the '@', 48 after (IdFix checked only
     // the total).
-    let (n, nl, nd) = (v.chars().count(), local.chars().count(), dom.chars().count());
+    let (n, nl, nd) = (
+        v.chars().count(),
+        local.chars().count(),
+        dom.chars().count(),
+    );
     let mut over = Vec::new();
     if n > UPN_MAX {
         over.push(format!("{n} characters in all (limit {UPN_MAX})"));
@@ -197,11 +201,19 @@ fn upn(v: &str, opts: &RuleOptions, out: &mut Out) {
     let clean_dom: std::borrow::Cow<str> = if dom.chars().all(domain_ok) {
         dom.into()
     } else {
-        fold(dom).chars().filter(|&c| domain_ok(c)).collect::<String>().into()
+        fold(dom)
+            .chars()
+            .filter(|&c| domain_ok(c))
+            .collect::<String>()
+            .into()
     };
     if let Some(issue) = domain::check(&clean_dom) {
         let sugg = match issue.rule {
-            Rule::NonRoutableSuffix | Rule::TopLevelDomain if opts.upn_suffix_replacement.is_some() => suggestion(),
+            Rule::NonRoutableSuffix | Rule::TopLevelDomain
+                if opts.upn_suffix_replacement.is_some() =>
+            {
+                suggestion()
+            }
             _ => None,
         };
         out.push(ATTR, v, issue.rule, Severity::Error, issue.message, sugg);

@@ -12,8 +12,12 @@ fn golden(name: &str, actual: &str) {
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(&path, actual).unwrap();
     }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_GOLDEN=1 to create it)", path.display()));
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run with UPDATE_GOLDEN=1 to create it)",
+            path.display()
+        )
+    });
     assert_eq!(actual, expected, "{name} differs from the golden file");
 }
 
@@ -84,7 +88,10 @@ fn quoting_doubles_every_kind_of_single_quote() {
     assert_eq!(ps_quote("plain"), "'plain'");
     assert_eq!(ps_quote("O'Brien"), "'O''Brien'");
     assert_eq!(ps_quote("a‘b’c‚d‛e"), "'a‘‘b’’c‚‚d‛‛e'");
-    assert_eq!(ps_quote("$(rm -r C:\\) \"x\" `n"), "'$(rm -r C:\\) \"x\" `n'");
+    assert_eq!(
+        ps_quote("$(rm -r C:\\) \"x\" `n"),
+        "'$(rm -r C:\\) \"x\" `n'"
+    );
     assert_eq!(ps_quote(""), "''");
 }
 

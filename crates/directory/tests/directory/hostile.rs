@@ -19,9 +19,16 @@ fn an_endless_line_is_refused_before_it_fills_the_memory() {
 fn an_export_with_no_object_is_an_error_not_a_clean_directory() {
     for input in ["", "\n\n", "version: 1\n", "# only a comment\n"] {
         let e = scan_ldif(input.as_bytes(), RuleOptions::default()).unwrap_err();
-        assert!(e.message.contains("holds no directory object"), "{input:?}: {e}");
+        assert!(
+            e.message.contains("holds no directory object"),
+            "{input:?}: {e}"
+        );
     }
-    let e = scan_csv("DistinguishedName,UserPrincipalName\n".as_bytes(), RuleOptions::default()).unwrap_err();
+    let e = scan_csv(
+        "DistinguishedName,UserPrincipalName\n".as_bytes(),
+        RuleOptions::default(),
+    )
+    .unwrap_err();
     assert!(e.message.contains("holds no directory object"), "{e}");
 }
 
@@ -31,5 +38,9 @@ fn a_text_attribute_that_is_not_utf8_is_reported_with_its_line() {
     let ldif = "dn: CN=Bob,DC=contoso,DC=com\nobjectClass: user\nobjectGUID:: AAECAwQFBgcICQoLDA0ODw==\nuserPrincipalName:: Ym9i/0Bjb250b3NvLmNvbQ==\n";
     let e = scan_ldif(ldif.as_bytes(), RuleOptions::default()).unwrap_err();
     assert_eq!(e.line, 4, "{e}");
-    assert!(e.message.contains("userPrincipalName value is base64 but not UTF-8"), "{e}");
+    assert!(
+        e.message
+            .contains("userPrincipalName value is base64 but not UTF-8"),
+        "{e}"
+    );
 }

@@ -12,7 +12,10 @@ fn ldif_ok(text: &str) -> Vec<DirObject> {
 }
 
 fn ldif_err(text: &str) -> ReadError {
-    ldif(text).into_iter().find_map(Result::err).expect("an error")
+    ldif(text)
+        .into_iter()
+        .find_map(Result::err)
+        .expect("an error")
 }
 
 const LDIFDE: &str = "version: 1\r\n\
@@ -47,12 +50,22 @@ fn ldif_as_ldifde_writes_it() {
     assert_eq!(objs.len(), 2);
     let jane = &objs[0];
     assert_eq!(jane.dn, "CN=Jane Doe,OU=Staff,DC=contoso,DC=local");
-    assert_eq!(jane.object_class, ["top", "person", "organizationalPerson", "user"]);
+    assert_eq!(
+        jane.object_class,
+        ["top", "person", "organizationalPerson", "user"]
+    );
     assert_eq!(jane.first("displayName"), Some("José Müller"));
-    assert_eq!(jane.first("userprincipalname"), Some("jane.doe@contoso.local"));
+    assert_eq!(
+        jane.first("userprincipalname"),
+        Some("jane.doe@contoso.local")
+    );
     assert_eq!(jane.values("proxyAddresses").len(), 3);
     assert!(jane.values("proxyAddresses")[2].contains("(FYDIBOHF23SPDLT)"));
-    assert_eq!(jane.values("objectGUID").len(), 0, "binary values are skipped");
+    assert_eq!(
+        jane.values("objectGUID").len(),
+        0,
+        "binary values are skipped"
+    );
     assert_eq!(jane.values("cn"), ["Jane Doe", "Jana"]);
     assert_eq!(jane.values("description"), [""]);
     assert!(!jane.is_critical_system_object);
@@ -75,7 +88,9 @@ fn ldif_utf8_bom_and_utf16le() {
     for u in LDIFDE.encode_utf16() {
         utf16.extend_from_slice(&u.to_le_bytes());
     }
-    let objs: Vec<_> = LdifReader::new(utf16.as_slice()).map(|r| r.unwrap()).collect();
+    let objs: Vec<_> = LdifReader::new(utf16.as_slice())
+        .map(|r| r.unwrap())
+        .collect();
     assert_eq!(objs, ldif_ok(LDIFDE));
 }
 
@@ -120,7 +135,10 @@ fn csv(text: &str) -> Vec<Result<DirObject, ReadError>> {
 }
 
 fn csv_err(text: &str) -> ReadError {
-    csv(text).into_iter().find_map(Result::err).expect("an error")
+    csv(text)
+        .into_iter()
+        .find_map(Result::err)
+        .expect("an error")
 }
 
 const EXPORT_CSV: &str = "#TYPE Selected.Microsoft.ActiveDirectory.Management.ADUser\r\n\
@@ -159,7 +177,11 @@ fn csv_as_export_csv_writes_it() {
 
 #[test]
 fn csv_without_type_line_with_bom_and_lf() {
-    let text = EXPORT_CSV.split_once("\r\n").unwrap().1.replace("\r\n", "\n");
+    let text = EXPORT_CSV
+        .split_once("\r\n")
+        .unwrap()
+        .1
+        .replace("\r\n", "\n");
     let a: Vec<_> = csv(&format!("\u{FEFF}{text}"))
         .into_iter()
         .map(|r| r.unwrap())
@@ -186,7 +208,9 @@ fn csv_errors_carry_line_numbers() {
     assert_eq!(e.line, 2, "{e}");
     let mut bad = b"DistinguishedName,mail\nCN=A,a@x.com\nCN=B,".to_vec();
     bad.extend_from_slice(&[0xC3, 0x28, b'\n']);
-    let e = CsvReader::new(bad.as_slice()).find_map(Result::err).unwrap();
+    let e = CsvReader::new(bad.as_slice())
+        .find_map(Result::err)
+        .unwrap();
     assert_eq!(e.line, 3, "{e}");
     let e = csv_err("");
     assert_eq!(e.line, 1, "{e}");
@@ -206,7 +230,9 @@ fn ldif_utf16be_and_a_base64_cnf_dn() {
     for u in text.encode_utf16() {
         utf16.extend_from_slice(&u.to_be_bytes());
     }
-    let objs: Vec<_> = LdifReader::new(utf16.as_slice()).map(|r| r.unwrap()).collect();
+    let objs: Vec<_> = LdifReader::new(utf16.as_slice())
+        .map(|r| r.unwrap())
+        .collect();
     assert_eq!(objs.len(), 1);
     assert_eq!(objs[0].dn, "CN=Jane\nCNF:1234,DC=contoso,DC=com");
     assert!(hybridsync_directory::skip::skip_reason(&objs[0]).is_some());

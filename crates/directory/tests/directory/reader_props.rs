@@ -7,14 +7,22 @@ use proptest::prelude::*;
 
 /// Drain a reader, checking it stops (an error ends the iteration) and
 /// every error names a line within the input.
-fn drain<I: Iterator<Item = Result<DirObject, hybridsync_directory::ReadError>>>(it: I, input: &[u8]) {
+fn drain<I: Iterator<Item = Result<DirObject, hybridsync_directory::ReadError>>>(
+    it: I,
+    input: &[u8],
+) {
     let lines = input.split(|&b| b == b'\n').count() as u64 + 1;
     let mut n = 0u64;
     for r in it {
         n += 1;
         assert!(n <= lines + 1, "more objects than lines");
         if let Err(e) = r {
-            assert!(e.line <= lines, "error line {} beyond {} lines", e.line, lines);
+            assert!(
+                e.line <= lines,
+                "error line {} beyond {} lines",
+                e.line,
+                lines
+            );
         }
     }
 }
@@ -44,7 +52,11 @@ fn csv_like() -> impl Strategy<Value = String> {
     ];
     let row = prop::collection::vec(field, 0..5).prop_map(|f| f.join(","));
     (any::<bool>(), prop::collection::vec(row, 0..12)).prop_map(|(ty, rows)| {
-        let mut s = if ty { "#TYPE x\n".to_string() } else { String::new() };
+        let mut s = if ty {
+            "#TYPE x\n".to_string()
+        } else {
+            String::new()
+        };
         s.push_str("DistinguishedName,mail,proxyAddresses\n");
         s.push_str(&rows.join("\n"));
         s
@@ -67,7 +79,10 @@ fn write_ldif(objs: &[(String, Vec<(String, String)>)], crlf: bool) -> Vec<u8> {
         lines.extend(attrs.iter().cloned());
         for (name, value) in lines {
             let logical = if needs_base64(&value) {
-                format!("{name}:: {}", base64::engine::general_purpose::STANDARD.encode(value))
+                format!(
+                    "{name}:: {}",
+                    base64::engine::general_purpose::STANDARD.encode(value)
+                )
             } else {
                 format!("{name}: {value}")
             };

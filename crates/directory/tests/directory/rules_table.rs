@@ -26,7 +26,12 @@ fn c(attr: &'static str, value: impl Into<String>, expect: &[(Rule, Severity)]) 
     }
 }
 
-fn cs(attr: &'static str, value: impl Into<String>, expect: &[(Rule, Severity)], s: &'static str) -> Case {
+fn cs(
+    attr: &'static str,
+    value: impl Into<String>,
+    expect: &[(Rule, Severity)],
+    s: &'static str,
+) -> Case {
     Case {
         suggestion: Some(s),
         ..c(attr, value, expect)
@@ -58,7 +63,8 @@ fn run(cases: Vec<Case>, opts: &RuleOptions) {
             .into_iter()
             .filter(|f| f.attribute == case.attr)
             .collect();
-        let mut got: Vec<(Rule, Severity)> = findings.iter().map(|f| (f.rule, f.severity)).collect();
+        let mut got: Vec<(Rule, Severity)> =
+            findings.iter().map(|f| (f.rule, f.severity)).collect();
         let mut want = case.expect.clone();
         got.sort();
         want.sort();
@@ -117,7 +123,9 @@ fn display_name_and_given_name() {
 
 #[test]
 fn display_name_length_suggestion_truncates() {
-    let o = DirObject::new(DN).with_class("contact").with("displayName", a(300));
+    let o = DirObject::new(DN)
+        .with_class("contact")
+        .with("displayName", a(300));
     let f = check_object(&o, &RuleOptions::default());
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].suggestion.as_deref(), Some(a(256).as_str()));
@@ -140,16 +148,31 @@ fn mail() {
             c("mail", "jane@contoso.africa", &[]),
             c("mail", "jane@contoso.xn--p1ai", &[]),
             c("mail", "jane@contoso.xn--vermgensberatung-pwb", &[]),
-            cs("mail", "jane doe@contoso.com", &[(Character, E)], "janedoe@contoso.com"),
+            cs(
+                "mail",
+                "jane doe@contoso.com",
+                &[(Character, E)],
+                "janedoe@contoso.com",
+            ),
             // IdFix miss: any accented letter, not only umlauts.
-            cs("mail", "josé@contoso.com", &[(Diacritic, E)], "jose@contoso.com"),
+            cs(
+                "mail",
+                "josé@contoso.com",
+                &[(Diacritic, E)],
+                "jose@contoso.com",
+            ),
             c("mail", "jane@contoso.local", &[(NonRoutableSuffix, W)]),
             c("mail", "jane@contoso", &[(NonRoutableSuffix, W)]),
             c("mail", "jane@contoso.notatld", &[(TopLevelDomain, E)]),
             c("mail", "jane@co.uk", &[(TopLevelDomain, E)]),
             c("mail", "jane.contoso.com", &[(Format, E)]),
             c("mail", "jane@@contoso.com", &[(Format, E)]),
-            cs("mail", ".jane@contoso.com", &[(LeadingPeriod, E)], "jane@contoso.com"),
+            cs(
+                "mail",
+                ".jane@contoso.com",
+                &[(LeadingPeriod, E)],
+                "jane@contoso.com",
+            ),
             c("mail", "jane.@contoso.com", &[(Format, E)]),
             c("mail", "jane..doe@contoso.com", &[(Format, E)]),
             c("mail", "jane@-contoso.com", &[(Format, E)]),
@@ -185,7 +208,11 @@ fn proxy_addresses() {
     run(
         vec![
             c("proxyAddresses", "SMTP:jane@contoso.com", &[]),
-            c("proxyAddresses", "smtp:jane@contoso.mail.onmicrosoft.com", &[]),
+            c(
+                "proxyAddresses",
+                "smtp:jane@contoso.mail.onmicrosoft.com",
+                &[],
+            ),
             c("proxyAddresses", "smtp:jane@school.edu.au", &[]),
             c("proxyAddresses", "smtp:jane@contoso.cloud", &[]),
             c("proxyAddresses", "smtp:jane@contoso.xn--p1ai", &[]),
@@ -196,18 +223,38 @@ fn proxy_addresses() {
                 &[(Character, E)],
                 "smtp:janedoe@contoso.com",
             ),
-            c("proxyAddresses", "smtp:jane(x)@contoso.com", &[(Character, E)]),
-            c("proxyAddresses", "smtp:jane;x@contoso.com", &[(Character, E)]),
+            c(
+                "proxyAddresses",
+                "smtp:jane(x)@contoso.com",
+                &[(Character, E)],
+            ),
+            c(
+                "proxyAddresses",
+                "smtp:jane;x@contoso.com",
+                &[(Character, E)],
+            ),
             // A colon after the prefix is invalid (spec: SMTP:user:M@contoso.com).
-            c("proxyAddresses", "SMTP:user:M@contoso.com", &[(Character, E)]),
+            c(
+                "proxyAddresses",
+                "SMTP:user:M@contoso.com",
+                &[(Character, E)],
+            ),
             cs(
                 "proxyAddresses",
                 "smtp:jöse@contoso.com",
                 &[(Diacritic, E)],
                 "smtp:jose@contoso.com",
             ),
-            c("proxyAddresses", "smtp:jane@contoso.local", &[(NonRoutableSuffix, W)]),
-            c("proxyAddresses", "smtp:jane@contoso.notatld", &[(TopLevelDomain, E)]),
+            c(
+                "proxyAddresses",
+                "smtp:jane@contoso.local",
+                &[(NonRoutableSuffix, W)],
+            ),
+            c(
+                "proxyAddresses",
+                "smtp:jane@contoso.notatld",
+                &[(TopLevelDomain, E)],
+            ),
             cs(
                 "proxyAddresses",
                 "jane@contoso.com",
@@ -217,8 +264,16 @@ fn proxy_addresses() {
             c("proxyAddresses", "smtp:", &[(Blank, E)]),
             c("proxyAddresses", "smtp:jane", &[(Format, E)]),
             // The 256 limit applies after the prefix.
-            c("proxyAddresses", format!("smtp:{}@contoso.com", a(244)), &[]),
-            c("proxyAddresses", format!("smtp:{}@contoso.com", a(245)), &[(Length, E)]),
+            c(
+                "proxyAddresses",
+                format!("smtp:{}@contoso.com", a(244)),
+                &[],
+            ),
+            c(
+                "proxyAddresses",
+                format!("smtp:{}@contoso.com", a(245)),
+                &[(Length, E)],
+            ),
             // IdFix false positives: X500 with parentheses (#16), apostrophe (#79).
             c("proxyAddresses", x500, &[]),
             c(
@@ -240,8 +295,16 @@ fn proxy_addresses() {
             ),
             c("proxyAddresses", "X400:garbage", &[(Format, E)]),
             c("proxyAddresses", "sip:jane@contoso.com", &[]),
-            c("proxyAddresses", "EUM:1234;phone-context=dp.contoso.com", &[]),
-            c("proxyAddresses", "sip:jane doe@contoso.com", &[(Character, E)]),
+            c(
+                "proxyAddresses",
+                "EUM:1234;phone-context=dp.contoso.com",
+                &[],
+            ),
+            c(
+                "proxyAddresses",
+                "sip:jane doe@contoso.com",
+                &[(Character, E)],
+            ),
         ],
         &RuleOptions::default(),
     );
@@ -266,7 +329,9 @@ fn sam_account_name() {
 
 #[test]
 fn sam_account_name_without_upn_is_an_error_and_groups_allow_256() {
-    let user = DirObject::new(DN).with_class("user").with("sAMAccountName", a(21));
+    let user = DirObject::new(DN)
+        .with_class("user")
+        .with("sAMAccountName", a(21));
     let f: Vec<_> = check_object(&user, &RuleOptions::default())
         .into_iter()
         .filter(|f| f.attribute == "sAMAccountName")
@@ -286,9 +351,21 @@ fn sam_account_name_without_upn_is_an_error_and_groups_allow_256() {
 fn target_address() {
     run(
         vec![
-            c("targetAddress", "SMTP:jane@contoso.mail.onmicrosoft.com", &[]),
-            c("targetAddress", "SMTP:jane\\doe@contoso.com", &[(Character, E)]),
-            c("targetAddress", "SMTP:jane doe@contoso.com", &[(Character, E)]),
+            c(
+                "targetAddress",
+                "SMTP:jane@contoso.mail.onmicrosoft.com",
+                &[],
+            ),
+            c(
+                "targetAddress",
+                "SMTP:jane\\doe@contoso.com",
+                &[(Character, E)],
+            ),
+            c(
+                "targetAddress",
+                "SMTP:jane doe@contoso.com",
+                &[(Character, E)],
+            ),
             c(
                 "targetAddress",
                 "X500:/o=Contoso/ou=Exchange/cn=Recipients/cn=jdoe",
@@ -300,7 +377,11 @@ fn target_address() {
                 &[(Format, E)],
                 "SMTP:jane@contoso.com",
             ),
-            c("targetAddress", format!("SMTP:{}@contoso.com", a(245)), &[(Length, E)]),
+            c(
+                "targetAddress",
+                format!("SMTP:{}@contoso.com", a(245)),
+                &[(Length, E)],
+            ),
         ],
         &RuleOptions::default(),
     );
@@ -337,9 +418,21 @@ fn user_principal_name() {
                 &[(Character, E)],
                 "janedoe@contoso.com",
             ),
-            c("userPrincipalName", "jane%doe@contoso.com", &[(Character, E)]),
-            c("userPrincipalName", "jane{doe}@contoso.com", &[(Character, E)]),
-            c("userPrincipalName", "jane&@contoso.com", &[(Character, E), (Format, E)]),
+            c(
+                "userPrincipalName",
+                "jane%doe@contoso.com",
+                &[(Character, E)],
+            ),
+            c(
+                "userPrincipalName",
+                "jane{doe}@contoso.com",
+                &[(Character, E)],
+            ),
+            c(
+                "userPrincipalName",
+                "jane&@contoso.com",
+                &[(Character, E), (Format, E)],
+            ),
             c("userPrincipalName", "jane.doe.contoso.com", &[(Format, E)]),
             c("userPrincipalName", "@contoso.com", &[(Format, E)]),
             c("userPrincipalName", "jane@doe@contoso.com", &[(Format, E)]),
@@ -350,19 +443,47 @@ fn user_principal_name() {
                 &[(LeadingPeriod, E)],
                 "jane@contoso.com",
             ),
-            c("userPrincipalName", "jane@contoso.local", &[(NonRoutableSuffix, E)]),
-            c("userPrincipalName", "jane@contoso.lan", &[(NonRoutableSuffix, E)]),
-            c("userPrincipalName", "jane@contoso.internal", &[(NonRoutableSuffix, E)]),
-            c("userPrincipalName", "jane@contoso", &[(NonRoutableSuffix, E)]),
-            c("userPrincipalName", "jane@contoso.notatld", &[(TopLevelDomain, E)]),
+            c(
+                "userPrincipalName",
+                "jane@contoso.local",
+                &[(NonRoutableSuffix, E)],
+            ),
+            c(
+                "userPrincipalName",
+                "jane@contoso.lan",
+                &[(NonRoutableSuffix, E)],
+            ),
+            c(
+                "userPrincipalName",
+                "jane@contoso.internal",
+                &[(NonRoutableSuffix, E)],
+            ),
+            c(
+                "userPrincipalName",
+                "jane@contoso",
+                &[(NonRoutableSuffix, E)],
+            ),
+            c(
+                "userPrincipalName",
+                "jane@contoso.notatld",
+                &[(TopLevelDomain, E)],
+            ),
             c("userPrincipalName", "", &[(Blank, E)]),
             // The 64/48 split (IdFix checked only the 113 total).
             c("userPrincipalName", format!("{}@contoso.com", a(64)), &[]),
-            c("userPrincipalName", format!("{}@contoso.com", a(65)), &[(Length, E)]),
+            c(
+                "userPrincipalName",
+                format!("{}@contoso.com", a(65)),
+                &[(Length, E)],
+            ),
             c("userPrincipalName", format!("jane@{dom48}"), &[]),
             c("userPrincipalName", format!("jane@{dom49}"), &[(Length, E)]),
             c("userPrincipalName", format!("{}@{dom48}", a(64)), &[]),
-            c("userPrincipalName", format!("{}@{dom49}", a(64)), &[(Length, E)]),
+            c(
+                "userPrincipalName",
+                format!("{}@{dom49}", a(64)),
+                &[(Length, E)],
+            ),
         ],
         &RuleOptions::default(),
     );
@@ -402,14 +523,18 @@ fn upn_suffix_replacement_suggestion() {
 
 #[test]
 fn missing_upn_on_a_user_is_a_blank_warning_but_not_on_a_contact() {
-    let user = DirObject::new(DN).with_class("user").with("displayName", "Jane");
+    let user = DirObject::new(DN)
+        .with_class("user")
+        .with("displayName", "Jane");
     let f = check_object(&user, &RuleOptions::default());
     assert_eq!(f.len(), 1);
     assert_eq!(
         (f[0].rule, f[0].severity, f[0].attribute.as_str()),
         (Blank, W, "userPrincipalName")
     );
-    let contact = DirObject::new(DN).with_class("contact").with("displayName", "Jane");
+    let contact = DirObject::new(DN)
+        .with_class("contact")
+        .with("displayName", "Jane");
     assert!(check_object(&contact, &RuleOptions::default()).is_empty());
 }
 
@@ -456,7 +581,15 @@ fn rule_codes_and_finding_json_follow_the_contract() {
     keys.sort();
     assert_eq!(
         keys,
-        ["attribute", "dn", "message", "rule", "severity", "suggestion", "value"]
+        [
+            "attribute",
+            "dn",
+            "message",
+            "rule",
+            "severity",
+            "suggestion",
+            "value"
+        ]
     );
     assert_eq!(v["severity"], "error");
     assert_eq!(v["rule"], "diacritic");

@@ -4,7 +4,8 @@
 use hybridsync_directory::skip::skip_reason;
 use hybridsync_directory::suffix::{classify, suffix_table};
 use hybridsync_directory::{
-    scan_csv, scan_ldif, scan_objects, DirObject, Finding, Rule, RuleOptions, Severity, SuffixState, TenantDomain,
+    scan_csv, scan_ldif, scan_objects, DirObject, Finding, Rule, RuleOptions, Severity,
+    SuffixState, TenantDomain,
 };
 
 fn user(cn: &str) -> DirObject {
@@ -20,7 +21,10 @@ fn scan(objs: Vec<DirObject>) -> Vec<Finding> {
 }
 
 fn dups(findings: &[Finding]) -> Vec<&Finding> {
-    findings.iter().filter(|f| f.rule == Rule::Duplicate).collect()
+    findings
+        .iter()
+        .filter(|f| f.rule == Rule::Duplicate)
+        .collect()
 }
 
 #[test]
@@ -43,7 +47,11 @@ fn every_member_of_a_duplicate_set_gets_a_finding_naming_the_others() {
         assert!(finding.dn.starts_with(&format!("CN={me},")));
         assert_eq!(finding.severity, Severity::Error);
         for other in ["A", "B", "C"].iter().filter(|o| **o != me) {
-            assert!(finding.message.contains(&format!("CN={other},")), "{}", finding.message);
+            assert!(
+                finding.message.contains(&format!("CN={other},")),
+                "{}",
+                finding.message
+            );
         }
         assert!(!finding.message.contains(&format!("CN={me},")));
     }
@@ -125,7 +133,9 @@ fn x500_duplicates_are_found_but_never_collide_with_smtp() {
     ]);
     let d = dups(&f);
     assert_eq!(d.len(), 2);
-    assert!(d.iter().all(|f| f.value.to_lowercase().starts_with("x500:")));
+    assert!(d
+        .iter()
+        .all(|f| f.value.to_lowercase().starts_with("x500:")));
 }
 
 #[test]
@@ -156,8 +166,10 @@ fn skip_list() {
         user("Guest"),
         user("MSOL_0123456789ab"),
         user("SERVER01$"),
-        DirObject::new("CN=Jane Doe\\0ACNF:6f3a2c1e-0b1d-4b5a-9f00-112233445566,OU=Staff,DC=contoso,DC=com")
-            .with_class("user"),
+        DirObject::new(
+            "CN=Jane Doe\\0ACNF:6f3a2c1e-0b1d-4b5a-9f00-112233445566,OU=Staff,DC=contoso,DC=com",
+        )
+        .with_class("user"),
         {
             let mut o = user("Jane");
             o.is_critical_system_object = true;
@@ -262,7 +274,10 @@ fn suffix_table_counts_and_classifies() {
     assert_eq!(classify("home.arpa", &[]), SuffixState::NonRoutable);
     assert_eq!(classify("myhome.arpa", &[]), SuffixState::NotAdded);
     assert_eq!(classify("notcontoso.com", &tenant), SuffixState::NotAdded);
-    assert_eq!(serde_json::to_string(&SuffixState::NotAdded).unwrap(), "\"not_added\"");
+    assert_eq!(
+        serde_json::to_string(&SuffixState::NotAdded).unwrap(),
+        "\"not_added\""
+    );
 }
 
 const SAMPLE_LDIF: &str = "\
@@ -288,7 +303,13 @@ fn scan_ldif_end_to_end() {
     let got: Vec<(&str, &str, Rule)> = r
         .findings
         .iter()
-        .map(|f| (&f.dn.split(',').next().unwrap()[3..], f.attribute.as_str(), f.rule))
+        .map(|f| {
+            (
+                &f.dn.split(',').next().unwrap()[3..],
+                f.attribute.as_str(),
+                f.rule,
+            )
+        })
         .collect();
     assert_eq!(
         got,
@@ -316,6 +337,10 @@ fn scan_csv_end_to_end_and_read_errors_propagate() {
     )
     .unwrap_err();
     assert_eq!(e.line, 2);
-    let e = scan_ldif("dn: CN=A\nnot an attribute\n".as_bytes(), RuleOptions::default()).unwrap_err();
+    let e = scan_ldif(
+        "dn: CN=A\nnot an attribute\n".as_bytes(),
+        RuleOptions::default(),
+    )
+    .unwrap_err();
     assert_eq!(e.line, 2);
 }

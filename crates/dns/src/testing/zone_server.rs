@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use hickory_proto::rr::rdata::{A, AAAA, CNAME, MX, NS, SOA, SRV, TXT};
 use hickory_proto::rr::{LowerName, Name, RData, Record, RecordType, RrKey};
-use hickory_server::net::runtime::TokioRuntimeProvider;
 use hickory_server::net::runtime::Time;
+use hickory_server::net::runtime::TokioRuntimeProvider;
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
 use hickory_server::store::in_memory::InMemoryZoneHandler;
 use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneHandler, ZoneType};
@@ -170,8 +170,12 @@ impl TestZone {
         self.remove(&name, RecordType::MX).await;
         for (pref, host) in hosts {
             let host = self.name(&format!("{}.", host.trim_end_matches('.')));
-            self.upsert(Record::from_rdata(name.clone(), 3600, RData::MX(MX::new(*pref, host))))
-                .await;
+            self.upsert(Record::from_rdata(
+                name.clone(),
+                3600,
+                RData::MX(MX::new(*pref, host)),
+            ))
+            .await;
         }
     }
 
@@ -205,7 +209,8 @@ impl TestZone {
         self.remove(&name, RecordType::SRV).await;
         for (priority, weight, port, target) in records {
             let data = RData::SRV(SRV::new(*priority, *weight, *port, self.name(target)));
-            self.upsert(Record::from_rdata(name.clone(), 3600, data)).await;
+            self.upsert(Record::from_rdata(name.clone(), 3600, data))
+                .await;
         }
     }
 }

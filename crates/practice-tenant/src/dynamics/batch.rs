@@ -30,7 +30,8 @@ impl Part {
 /// The `boundary=` of a multipart content type.
 pub fn boundary(content_type: &str) -> Option<String> {
     content_type.split(';').map(str::trim).find_map(|p| {
-        p.strip_prefix("boundary=").map(|b| b.trim_matches('"').to_string())
+        p.strip_prefix("boundary=")
+            .map(|b| b.trim_matches('"').to_string())
     })
 }
 
@@ -42,7 +43,12 @@ fn split(body: &str, boundary: &str) -> Vec<String> {
         if chunk.starts_with("--") {
             break;
         }
-        parts.push(chunk.trim_start_matches("\r\n").trim_start_matches('\n').to_string());
+        parts.push(
+            chunk
+                .trim_start_matches("\r\n")
+                .trim_start_matches('\n')
+                .to_string(),
+        );
     }
     parts
 }
@@ -60,7 +66,10 @@ fn headers_and_rest(text: &str) -> (Vec<(String, String)>, String) {
 }
 
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }
 
 fn parse_op(part: &str) -> Result<Op, String> {
@@ -71,7 +80,9 @@ fn parse_op(part: &str) -> Result<Op, String> {
     let (headers, body) = headers_and_rest(lines.next().unwrap_or(""));
     let mut words = request_line.split_whitespace();
     let (Some(method), Some(url)) = (words.next(), words.next()) else {
-        return Err(format!("a batch part has no request line (\"{request_line}\")"));
+        return Err(format!(
+            "a batch part has no request line (\"{request_line}\")"
+        ));
     };
     Ok(Op {
         method: method.to_ascii_uppercase(),
@@ -95,7 +106,9 @@ pub fn parse(body: &str, content_type: &str) -> Result<Vec<Part>, String> {
             for p in split(&rest, &cb) {
                 let op = parse_op(&p)?;
                 if op.method == "GET" {
-                    return Err("a changeset may hold only writes (POST, PATCH, PUT, DELETE)".into());
+                    return Err(
+                        "a changeset may hold only writes (POST, PATCH, PUT, DELETE)".into(),
+                    );
                 }
                 ops.push(op);
             }
@@ -149,7 +162,9 @@ pub fn render(groups: &[Group], boundary: &str) -> String {
             Group::Single(a) => write_answer(&mut out, a),
             Group::Changeset(answers) => {
                 let cb = format!("changesetresponse_{}", uuid::Uuid::new_v4());
-                out.push_str(&format!("Content-Type: multipart/mixed; boundary={cb}\r\n\r\n"));
+                out.push_str(&format!(
+                    "Content-Type: multipart/mixed; boundary={cb}\r\n\r\n"
+                ));
                 for a in answers {
                     out.push_str(&format!("--{cb}\r\n"));
                     write_answer(&mut out, a);

@@ -25,7 +25,11 @@ pub struct DvError {
 
 impl DvError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> DvError {
-        DvError { status, code, message: message.into() }
+        DvError {
+            status,
+            code,
+            message: message.into(),
+        }
     }
 
     pub fn bad_request(message: impl Into<String>) -> DvError {
@@ -33,7 +37,11 @@ impl DvError {
     }
 
     pub fn not_found(logical: &str, id: &str) -> DvError {
-        DvError::new(StatusCode::NOT_FOUND, CODE_NOT_FOUND, format!("{logical} With Id = {id} Does Not Exist"))
+        DvError::new(
+            StatusCode::NOT_FOUND,
+            CODE_NOT_FOUND,
+            format!("{logical} With Id = {id} Does Not Exist"),
+        )
     }
 
     pub fn body(&self) -> Value {

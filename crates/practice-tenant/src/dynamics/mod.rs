@@ -21,7 +21,9 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::sync::Semaphore;
 
-pub use store::{mailbox_address, mailbox_id, AuditEntry, MAX_PAGE_SIZE, PRACTICE_ORG, PRACTICE_VERSION};
+pub use store::{
+    mailbox_address, mailbox_id, AuditEntry, MAX_PAGE_SIZE, PRACTICE_ORG, PRACTICE_VERSION,
+};
 pub use testjob::{Alert, Deployment, PRACTICE_TENANT_ID};
 
 use crate::state::lock;
@@ -80,7 +82,12 @@ impl FaultRates {
     /// `total` spread evenly over 429, 503 and resets (a bad day's mix, no time-outs).
     pub fn even(total: f64) -> FaultRates {
         let third = total.clamp(0.0, 1.0) / 3.0;
-        FaultRates { throttled: third, unavailable: third, reset: third, timeout: 0.0 }
+        FaultRates {
+            throttled: third,
+            unavailable: third,
+            reset: third,
+            timeout: 0.0,
+        }
     }
 
     pub fn total(&self) -> f64 {
@@ -130,7 +137,17 @@ pub(crate) struct LoadMeter {
 impl Default for LoadMeter {
     fn default() -> Self {
         let now = std::time::Instant::now();
-        LoadMeter { since: now, last: now, queue: 0, served: 0, requests: 0, peak_queue: 0, peak_served: 0, queue_area: 0.0, served_area: 0.0 }
+        LoadMeter {
+            since: now,
+            last: now,
+            queue: 0,
+            served: 0,
+            requests: 0,
+            peak_queue: 0,
+            peak_served: 0,
+            queue_area: 0.0,
+            served_area: 0.0,
+        }
     }
 }
 
@@ -169,15 +186,30 @@ impl LoadMeter {
 
     fn stats(&mut self) -> LoadStats {
         self.advance();
-        let seconds = self.last.saturating_duration_since(self.since).as_secs_f64();
+        let seconds = self
+            .last
+            .saturating_duration_since(self.since)
+            .as_secs_f64();
         let total = self.queue_area + self.served_area;
         LoadStats {
             requests: self.requests,
             peak_queue: self.peak_queue,
-            mean_queue: if seconds > 0.0 { self.queue_area / seconds } else { 0.0 },
-            queue_wait_share: if total > 0.0 { self.queue_area / total } else { 0.0 },
+            mean_queue: if seconds > 0.0 {
+                self.queue_area / seconds
+            } else {
+                0.0
+            },
+            queue_wait_share: if total > 0.0 {
+                self.queue_area / total
+            } else {
+                0.0
+            },
             peak_served: self.peak_served,
-            mean_served: if seconds > 0.0 { self.served_area / seconds } else { 0.0 },
+            mean_served: if seconds > 0.0 {
+                self.served_area / seconds
+            } else {
+                0.0
+            },
             seconds,
         }
     }
@@ -265,7 +297,11 @@ impl Dynamics {
     pub fn reset_load(&self) {
         let mut m = lock(&self.meter);
         let (queue, served) = (m.queue, m.served);
-        *m = LoadMeter { queue, served, ..LoadMeter::default() };
+        *m = LoadMeter {
+            queue,
+            served,
+            ..LoadMeter::default()
+        };
     }
 
     pub fn fault_counts(&self) -> FaultCounts {
@@ -277,7 +313,10 @@ impl Dynamics {
         let mut s = lock(&self.store);
         s.ensure_seeded();
         s.run_due_jobs();
-        s.tables.get(set).map(|t| t.values().map(|r| Value::Object(r.clone())).collect()).unwrap_or_default()
+        s.tables
+            .get(set)
+            .map(|t| t.values().map(|r| Value::Object(r.clone())).collect())
+            .unwrap_or_default()
     }
 
     pub(crate) fn next_tx(&self) -> u64 {
@@ -292,7 +331,10 @@ impl Dynamics {
             y ^= y << 13;
             y ^= y >> 7;
             y ^= y << 17;
-            match self.rng.compare_exchange(x, y, Ordering::Relaxed, Ordering::Relaxed) {
+            match self
+                .rng
+                .compare_exchange(x, y, Ordering::Relaxed, Ordering::Relaxed)
+            {
                 Ok(_) => return (y >> 11) as f64 / (1u64 << 53) as f64,
                 Err(cur) => x = cur,
             }
@@ -317,7 +359,9 @@ impl Dynamics {
 /// Approves a pending device code for a practice user, as the verification page does after the
 /// user signs in. For in-process runs (`hybridsync bench bulk`) that have nobody to type the code.
 pub fn approve_device_code(sim: &crate::Sim, user_code: &str, upn: &str) -> bool {
-    let Some(user) = sim.find_user(upn) else { return false };
+    let Some(user) = sim.find_user(upn) else {
+        return false;
+    };
     let code = user_code.trim().replace('-', "").to_ascii_uppercase();
     let mut grants = lock(&sim.grants);
     match grants.devices.iter_mut().find(|d| d.user_code == code) {

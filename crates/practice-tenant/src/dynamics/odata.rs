@@ -41,7 +41,11 @@ fn tokenize(s: &str) -> Result<Vec<Tok>, DvError> {
                 i += 1;
                 loop {
                     match chars.get(i) {
-                        None => return Err(DvError::bad_request("Syntax error: unterminated string literal in $filter.")),
+                        None => {
+                            return Err(DvError::bad_request(
+                                "Syntax error: unterminated string literal in $filter.",
+                            ))
+                        }
                         Some('\'') if chars.get(i + 1) == Some(&'\'') => {
                             v.push('\'');
                             i += 2
@@ -138,22 +142,34 @@ impl Parser<'_> {
                 let f = self.or()?;
                 match self.next() {
                     Some(Tok::Close) => Ok(f),
-                    _ => Err(DvError::bad_request("Syntax error: ')' expected in $filter.")),
+                    _ => Err(DvError::bad_request(
+                        "Syntax error: ')' expected in $filter.",
+                    )),
                 }
             }
             Some(Tok::Word(w)) if w == "contains" => {
                 let ok_open = self.next() == Some(Tok::Open);
                 let field = match self.next() {
                     Some(Tok::Word(f)) => self.field(&f)?,
-                    _ => return Err(DvError::bad_request("Syntax error: contains() needs a property name.")),
+                    _ => {
+                        return Err(DvError::bad_request(
+                            "Syntax error: contains() needs a property name.",
+                        ))
+                    }
                 };
                 let ok_comma = self.next() == Some(Tok::Comma);
                 let text = match self.next() {
                     Some(Tok::Str(s)) => s,
-                    _ => return Err(DvError::bad_request("Syntax error: contains() needs a string literal.")),
+                    _ => {
+                        return Err(DvError::bad_request(
+                            "Syntax error: contains() needs a string literal.",
+                        ))
+                    }
                 };
                 if !ok_open || !ok_comma || self.next() != Some(Tok::Close) {
-                    return Err(DvError::bad_request("Syntax error: contains(property,'text') expected."));
+                    return Err(DvError::bad_request(
+                        "Syntax error: contains(property,'text') expected.",
+                    ));
                 }
                 Ok(Filter::Contains(field, text))
             }
@@ -170,11 +186,17 @@ impl Parser<'_> {
                 let value = match self.next() {
                     Some(Tok::Str(s)) => Value::String(s),
                     Some(Tok::Word(v)) => literal(&v)?,
-                    _ => return Err(DvError::bad_request(format!("Syntax error: a value was expected after '{w} {op}'."))),
+                    _ => {
+                        return Err(DvError::bad_request(format!(
+                            "Syntax error: a value was expected after '{w} {op}'."
+                        )))
+                    }
                 };
                 Ok(Filter::Cmp(field, op, value))
             }
-            other => Err(DvError::bad_request(format!("Syntax error at {other:?} in $filter."))),
+            other => Err(DvError::bad_request(format!(
+                "Syntax error at {other:?} in $filter."
+            ))),
         }
     }
 }
@@ -194,16 +216,25 @@ fn literal(v: &str) -> Result<Value, DvError> {
             if uuid::Uuid::parse_str(v).is_ok() {
                 return Ok(Value::String(v.to_ascii_lowercase()));
             }
-            Err(DvError::bad_request(format!("Syntax error: '{v}' is not a valid literal in $filter.")))
+            Err(DvError::bad_request(format!(
+                "Syntax error: '{v}' is not a valid literal in $filter."
+            )))
         }
     }
 }
 
 pub fn parse_filter(text: &str, def: &EntityDef) -> Result<Filter, DvError> {
-    let mut p = Parser { toks: tokenize(text)?, pos: 0, def };
+    let mut p = Parser {
+        toks: tokenize(text)?,
+        pos: 0,
+        def,
+    };
     let f = p.or()?;
     if p.pos != p.toks.len() {
-        return Err(DvError::bad_request(format!("Syntax error: unexpected text at position {} of $filter.", p.pos)));
+        return Err(DvError::bad_request(format!(
+            "Syntax error: unexpected text at position {} of $filter.",
+            p.pos
+        )));
     }
     Ok(f)
 }
@@ -211,7 +242,9 @@ pub fn parse_filter(text: &str, def: &EntityDef) -> Result<Filter, DvError> {
 fn cmp(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x.as_f64()?.partial_cmp(&y.as_f64()?),
-        (Value::String(x), Value::String(y)) => Some(x.to_ascii_lowercase().cmp(&y.to_ascii_lowercase())),
+        (Value::String(x), Value::String(y)) => {
+            Some(x.to_ascii_lowercase().cmp(&y.to_ascii_lowercase()))
+        }
         (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
         (Value::Null, Value::Null) => Some(std::cmp::Ordering::Equal),
         _ => None,
@@ -299,17 +332,32 @@ mod tests {
     #[test]
     fn filters_combine_and_or_contains() {
         let f = parse_filter("(emailrouteraccessapproval eq 1 or emailrouteraccessapproval eq 2) and contains(name,'Ann')", &MAILBOX).unwrap();
-        assert!(f.matches(&row(json!({"emailrouteraccessapproval": 2, "name": "ann Lee"}))));
+        assert!(f.matches(&row(
+            json!({"emailrouteraccessapproval": 2, "name": "ann Lee"})
+        )));
         assert!(!f.matches(&row(json!({"emailrouteraccessapproval": 3, "name": "Ann"}))));
-        let f = parse_filter("_emailserverprofile_value ne null and name eq 'O''Neil'", &MAILBOX).unwrap();
-        assert!(f.matches(&row(json!({"_emailserverprofile_value": "x", "name": "O'Neil"}))));
-        assert!(!f.matches(&row(json!({"_emailserverprofile_value": null, "name": "O'Neil"}))));
+        let f = parse_filter(
+            "_emailserverprofile_value ne null and name eq 'O''Neil'",
+            &MAILBOX,
+        )
+        .unwrap();
+        assert!(f.matches(&row(
+            json!({"_emailserverprofile_value": "x", "name": "O'Neil"})
+        )));
+        assert!(!f.matches(&row(
+            json!({"_emailserverprofile_value": null, "name": "O'Neil"})
+        )));
     }
 
     #[test]
     fn an_unknown_property_or_broken_syntax_is_a_400() {
         let e = parse_filter("nosuch eq 1", &MAILBOX).unwrap_err();
-        assert!(e.message.contains("Could not find a property named 'nosuch'"), "{}", e.message);
+        assert!(
+            e.message
+                .contains("Could not find a property named 'nosuch'"),
+            "{}",
+            e.message
+        );
         assert_eq!(e.status.as_u16(), 400);
         assert!(parse_filter("name eq 'open", &MAILBOX).is_err());
         assert!(parse_filter("name eq", &MAILBOX).is_err());

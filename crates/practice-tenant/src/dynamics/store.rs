@@ -20,7 +20,10 @@ pub const PRACTICE_ORG: &str = "contoso";
 /// Rows per page when the client asks for none, and the most it may ask for (ms-api.md §6.5, P-LIM).
 pub const MAX_PAGE_SIZE: usize = 5000;
 const ORG_ID: &str = "0f1e2d3c-4b5a-4697-8877-665544332211";
-const BUSINESS_UNITS: [&str; 2] = ["b0000000-0000-4000-8000-000000000001", "b0000000-0000-4000-8000-000000000002"];
+const BUSINESS_UNITS: [&str; 2] = [
+    "b0000000-0000-4000-8000-000000000001",
+    "b0000000-0000-4000-8000-000000000002",
+];
 
 /// One write the simulator accepted that changed a record.
 #[derive(Debug, Clone, Serialize)]
@@ -75,7 +78,10 @@ pub(crate) struct Req<'a> {
 
 impl Req<'_> {
     fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -139,8 +145,16 @@ impl Store {
             let id = mailbox_id(i);
             let owner = format!("c0000000-0000-4000-8000-{i:012x}");
             let queue = i % 10 == 0;
-            let name = if queue { format!("Support Queue {i:05}") } else { format!("Practice User {i:05}") };
-            let address = if queue { format!("queue{i:05}@contoso.com") } else { mailbox_address(i) };
+            let name = if queue {
+                format!("Support Queue {i:05}")
+            } else {
+                format!("Practice User {i:05}")
+            };
+            let address = if queue {
+                format!("queue{i:05}@contoso.com")
+            } else {
+                mailbox_address(i)
+            };
             let bu = BUSINESS_UNITS[i % 2];
             let row = json!({
                 "mailboxid": id, "name": name, "emailaddress": address,
@@ -174,20 +188,37 @@ impl Store {
     pub fn run_due_jobs(&mut self) {
         let now = Instant::now();
         while self.jobs.front().is_some_and(|j| j.due <= now) {
-            let Some(job) = self.jobs.pop_front() else { break };
+            let Some(job) = self.jobs.pop_front() else {
+                break;
+            };
             self.run_test(&job.mailbox);
         }
     }
 
     fn run_test(&mut self, mailbox_id: &str) {
-        let Some(mb) = self.table("mailboxes").get(mailbox_id).cloned() else { return };
+        let Some(mb) = self.table("mailboxes").get(mailbox_id).cloned() else {
+            return;
+        };
         let profile = mb
             .get("_emailserverprofile_value")
             .and_then(Value::as_str)
-            .and_then(|p| self.tables.get("emailserverprofiles").and_then(|t| t.get(p)).cloned());
-        let failure = testjob::mailbox_failure(self.effective.as_ref().unwrap_or(&self.deployment), profile.as_ref(), &mb);
+            .and_then(|p| {
+                self.tables
+                    .get("emailserverprofiles")
+                    .and_then(|t| t.get(p))
+                    .cloned()
+            });
+        let failure = testjob::mailbox_failure(
+            self.effective.as_ref().unwrap_or(&self.deployment),
+            profile.as_ref(),
+            &mb,
+        );
         let status = if failure.is_some() { 2 } else { 1 };
-        let act = if mb.get("actdeliverymethod").and_then(Value::as_i64) == Some(1) { status } else { 0 };
+        let act = if mb.get("actdeliverymethod").and_then(Value::as_i64) == Some(1) {
+            status
+        } else {
+            0
+        };
         let version = self.next_version();
         let stamp = now_text();
         if let Some(row) = self.table("mailboxes").get_mut(mailbox_id) {
@@ -205,16 +236,23 @@ impl Store {
                 "errordetails": alert.cause, "_regardingobjectid_value": mailbox_id, "createdon": stamp,
                 "versionnumber": version,
             });
-            self.table("tracelogs").insert(id, row.as_object().cloned().unwrap_or_default());
+            self.table("tracelogs")
+                .insert(id, row.as_object().cloned().unwrap_or_default());
         }
     }
 
     /// The profile's Test Connection result (ms-api.md §6.1 lasttestexecutionstatus/lasttestresponse).
     fn test_profile(&mut self, id: &str) {
-        let Some(p) = self.table("emailserverprofiles").get(id).cloned() else { return };
-        let failure = testjob::profile_failure(self.effective.as_ref().unwrap_or(&self.deployment), &p);
+        let Some(p) = self.table("emailserverprofiles").get(id).cloned() else {
+            return;
+        };
+        let failure =
+            testjob::profile_failure(self.effective.as_ref().unwrap_or(&self.deployment), &p);
         if let Some(row) = self.table("emailserverprofiles").get_mut(id) {
-            row.insert("lasttestexecutionstatus".into(), json!(if failure.is_some() { 0 } else { 1 }));
+            row.insert(
+                "lasttestexecutionstatus".into(),
+                json!(if failure.is_some() { 0 } else { 1 }),
+            );
             row.insert(
                 "lasttestresponse".into(),
                 json!(match &failure {
@@ -262,22 +300,39 @@ impl Store {
             _ => {}
         }
         let (set, key) = match path.split_once('(') {
-            Some((set, rest)) => (set, Some(rest.trim_end_matches(')').trim_matches('\'').to_ascii_lowercase())),
+            Some((set, rest)) => (
+                set,
+                Some(
+                    rest.trim_end_matches(')')
+                        .trim_matches('\'')
+                        .to_ascii_lowercase(),
+                ),
+            ),
             None => (path, None),
         };
         let def = entities::by_set(set).ok_or_else(|| {
-            DvError::new(StatusCode::NOT_FOUND, super::errors::CODE_BAD_REQUEST, format!("Resource not found for the segment '{set}'."))
+            DvError::new(
+                StatusCode::NOT_FOUND,
+                super::errors::CODE_BAD_REQUEST,
+                format!("Resource not found for the segment '{set}'."),
+            )
         })?;
         if let Some(k) = &key {
             if uuid::Uuid::parse_str(k).is_err() {
-                return Err(DvError::bad_request(format!("Bad Request - Error in query syntax: '{k}' is not a valid key for {}.", def.logical)));
+                return Err(DvError::bad_request(format!(
+                    "Bad Request - Error in query syntax: '{k}' is not a valid key for {}.",
+                    def.logical
+                )));
             }
         }
         match (req.method, key) {
             ("GET", None) => self.get_page(def, req),
             ("GET", Some(k)) => {
                 let select = select_of(req.query, def)?;
-                let row = self.table(def.set).get(&k).ok_or_else(|| DvError::not_found(def.logical, &k))?;
+                let row = self
+                    .table(def.set)
+                    .get(&k)
+                    .ok_or_else(|| DvError::not_found(def.logical, &k))?;
                 Ok(ok_json(odata::project(row, &select, def)))
             }
             ("PATCH", Some(k)) => self.patch(def, &k, req, tx),
@@ -298,17 +353,28 @@ impl Store {
             None => None,
         };
         let top = match q.get("$top") {
-            Some(t) => Some(t.parse::<usize>().map_err(|_| DvError::bad_request(format!("Invalid value '{t}' for $top: a non-negative integer is expected.")))?),
+            Some(t) => Some(t.parse::<usize>().map_err(|_| {
+                DvError::bad_request(format!(
+                    "Invalid value '{t}' for $top: a non-negative integer is expected."
+                ))
+            })?),
             None => None,
         };
         let asked = req
             .header("prefer")
-            .and_then(|p| p.split(',').map(str::trim).find_map(|x| x.strip_prefix("odata.maxpagesize=")))
+            .and_then(|p| {
+                p.split(',')
+                    .map(str::trim)
+                    .find_map(|x| x.strip_prefix("odata.maxpagesize="))
+            })
             .and_then(|n| n.trim().parse::<usize>().ok())
             .filter(|n| *n > 0);
         let page_size = asked.unwrap_or(MAX_PAGE_SIZE).min(MAX_PAGE_SIZE);
         let table = self.table(def.set);
-        let mut rows: Vec<&Row> = table.values().filter(|r| filter.as_ref().is_none_or(|f| f.matches(r))).collect();
+        let mut rows: Vec<&Row> = table
+            .values()
+            .filter(|r| filter.as_ref().is_none_or(|f| f.matches(r)))
+            .collect();
         let ordered = match q.get("$orderby") {
             Some(o) => {
                 let mut words = o.split_whitespace();
@@ -320,7 +386,11 @@ impl Store {
                 rows.sort_by(|a, b| {
                     let x = a.get(&field).map(Value::to_string).unwrap_or_default();
                     let y = b.get(&field).map(Value::to_string).unwrap_or_default();
-                    if desc { y.cmp(&x) } else { x.cmp(&y) }
+                    if desc {
+                        y.cmp(&x)
+                    } else {
+                        x.cmp(&y)
+                    }
                 });
                 true
             }
@@ -328,8 +398,17 @@ impl Store {
         };
         // The skip token: the last key of the previous page (key order), or an offset (other orders).
         let start = match q.get("$skiptoken") {
-            Some(t) if t.starts_with("o:") => t[2..].parse::<usize>().map_err(|_| DvError::bad_request("Invalid $skiptoken."))?,
-            Some(t) if t.starts_with("k:") => rows.iter().position(|r| r.get(def.key).and_then(Value::as_str).is_some_and(|k| k > &t[2..])).unwrap_or(rows.len()),
+            Some(t) if t.starts_with("o:") => t[2..]
+                .parse::<usize>()
+                .map_err(|_| DvError::bad_request("Invalid $skiptoken."))?,
+            Some(t) if t.starts_with("k:") => rows
+                .iter()
+                .position(|r| {
+                    r.get(def.key)
+                        .and_then(Value::as_str)
+                        .is_some_and(|k| k > &t[2..])
+                })
+                .unwrap_or(rows.len()),
             Some(_) => return Err(DvError::bad_request("Invalid $skiptoken.")),
             None => 0,
         };
@@ -338,7 +417,10 @@ impl Store {
             None => page_size,
         };
         let end = (start + limit).min(rows.len());
-        let value: Vec<Value> = rows[start.min(end)..end].iter().map(|r| odata::project(r, &select, def)).collect();
+        let value: Vec<Value> = rows[start.min(end)..end]
+            .iter()
+            .map(|r| odata::project(r, &select, def))
+            .collect();
         let mut body = json!({
             "@odata.context": format!("{}$metadata#{}", req.service_root, def.set),
             "value": value,
@@ -347,7 +429,13 @@ impl Store {
             let token = if ordered {
                 format!("o:{end}")
             } else {
-                format!("k:{}", rows[end - 1].get(def.key).and_then(Value::as_str).unwrap_or(""))
+                format!(
+                    "k:{}",
+                    rows[end - 1]
+                        .get(def.key)
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                )
             };
             let mut ser = url::form_urlencoded::Serializer::new(String::new());
             for (k, v) in url::form_urlencoded::parse(req.query.as_bytes()) {
@@ -356,17 +444,29 @@ impl Store {
                 }
             }
             ser.append_pair("$skiptoken", &token);
-            body["@odata.nextLink"] = json!(format!("{}{}?{}", req.service_root, def.set, ser.finish()));
+            body["@odata.nextLink"] =
+                json!(format!("{}{}?{}", req.service_root, def.set, ser.finish()));
         }
         let mut headers = Vec::new();
         if let Some(n) = asked {
-            headers.push(("Preference-Applied".to_string(), format!("odata.maxpagesize={}", n.min(MAX_PAGE_SIZE))));
+            headers.push((
+                "Preference-Applied".to_string(),
+                format!("odata.maxpagesize={}", n.min(MAX_PAGE_SIZE)),
+            ));
         }
-        Ok(Ok200 { status: StatusCode::OK, headers, body: Some(body) })
+        Ok(Ok200 {
+            status: StatusCode::OK,
+            headers,
+            body: Some(body),
+        })
     }
 
     /// Checks and converts a body's properties into `(attribute, value)` pairs.
-    fn writes(&self, def: &EntityDef, body: &Map<String, Value>) -> Result<Vec<(String, Value)>, DvError> {
+    fn writes(
+        &self,
+        def: &EntityDef,
+        body: &Map<String, Value>,
+    ) -> Result<Vec<(String, Value)>, DvError> {
         let mut out = Vec::new();
         for (k, v) in body {
             if let Some(nav) = k.strip_suffix("@odata.bind") {
@@ -380,9 +480,20 @@ impl Store {
                     .and_then(|r| r.strip_prefix('('))
                     .and_then(|r| r.strip_suffix(')'))
                     .map(str::to_ascii_lowercase)
-                    .ok_or_else(|| DvError::bad_request(format!("The value '{target}' of {k} is not a reference of the form /{}(<id>).", bind.target_set)))?;
-                if !self.tables.get(bind.target_set).is_some_and(|t| t.contains_key(&id)) {
-                    let logical = entities::by_set(bind.target_set).map(|e| e.logical).unwrap_or(bind.target_set);
+                    .ok_or_else(|| {
+                        DvError::bad_request(format!(
+                            "The value '{target}' of {k} is not a reference of the form /{}(<id>).",
+                            bind.target_set
+                        ))
+                    })?;
+                if !self
+                    .tables
+                    .get(bind.target_set)
+                    .is_some_and(|t| t.contains_key(&id))
+                {
+                    let logical = entities::by_set(bind.target_set)
+                        .map(|e| e.logical)
+                        .unwrap_or(bind.target_set);
                     return Err(DvError::not_found(logical, &id));
                 }
                 out.push((bind.attr.to_string(), json!(id)));
@@ -416,12 +527,25 @@ impl Store {
             .ok_or_else(|| DvError::bad_request("The request body is not a JSON object."))
     }
 
-    fn patch(&mut self, def: &'static EntityDef, id: &str, req: &Req, tx: &mut Tx) -> Result<Ok200, DvError> {
+    fn patch(
+        &mut self,
+        def: &'static EntityDef,
+        id: &str,
+        req: &Req,
+        tx: &mut Tx,
+    ) -> Result<Ok200, DvError> {
         let body = Self::parse_body(req)?;
         let changed: Vec<String> = {
-            let current = self.tables.get(def.set).and_then(|t| t.get(id)).ok_or_else(|| DvError::not_found(def.logical, id))?;
+            let current = self
+                .tables
+                .get(def.set)
+                .and_then(|t| t.get(id))
+                .ok_or_else(|| DvError::not_found(def.logical, id))?;
             if let Some(m) = req.header("if-match") {
-                let etag = format!("W/\"{}\"", current.get("versionnumber").cloned().unwrap_or(Value::Null));
+                let etag = format!(
+                    "W/\"{}\"",
+                    current.get("versionnumber").cloned().unwrap_or(Value::Null)
+                );
                 if m.trim() != "*" && m.trim() != etag {
                     return Err(DvError::new(
                         StatusCode::PRECONDITION_FAILED,
@@ -431,7 +555,11 @@ impl Store {
                 }
             }
             let writes = self.writes(def, &body)?;
-            writes.into_iter().filter(|(k, v)| current.get(k) != Some(v)).map(|(k, _)| k).collect()
+            writes
+                .into_iter()
+                .filter(|(k, v)| current.get(k) != Some(v))
+                .map(|(k, _)| k)
+                .collect()
         };
         if changed.is_empty() {
             return Ok(no_content(req, def, id));
@@ -451,7 +579,9 @@ impl Store {
             row.insert("modifiedon".into(), json!(t));
         }
         let schedule = def.set == "mailboxes"
-            && changed.iter().any(|c| c == "testemailconfigurationscheduled")
+            && changed
+                .iter()
+                .any(|c| c == "testemailconfigurationscheduled")
             && row.get("testemailconfigurationscheduled") == Some(&json!(true));
         if schedule {
             for s in ["incomingemailstatus", "outgoingemailstatus", "actstatus"] {
@@ -459,9 +589,18 @@ impl Store {
             }
         }
         tx.undo.push((def.set, id.to_string(), Some(previous)));
-        self.audit.push(AuditEntry { entity: def.logical.into(), id: id.into(), fields: changed, tx: tx.id });
+        self.audit.push(AuditEntry {
+            entity: def.logical.into(),
+            id: id.into(),
+            fields: changed,
+            tx: tx.id,
+        });
         if schedule {
-            self.jobs.push_back(Job { mailbox: id.into(), due: Instant::now() + req.test_delay, tx: tx.id });
+            self.jobs.push_back(Job {
+                mailbox: id.into(),
+                due: Instant::now() + req.test_delay,
+                tx: tx.id,
+            });
         }
         if def.set == "emailserverprofiles" {
             self.test_profile(id);
@@ -469,18 +608,29 @@ impl Store {
         Ok(no_content(req, def, id))
     }
 
-    fn create(&mut self, def: &'static EntityDef, req: &Req, tx: &mut Tx) -> Result<Ok200, DvError> {
+    fn create(
+        &mut self,
+        def: &'static EntityDef,
+        req: &Req,
+        tx: &mut Tx,
+    ) -> Result<Ok200, DvError> {
         if def.writable.is_empty() {
             return Err(DvError::new(
                 StatusCode::METHOD_NOT_ALLOWED,
                 super::errors::CODE_BAD_REQUEST,
-                format!("Records of {} cannot be created through this simulator.", def.logical),
+                format!(
+                    "Records of {} cannot be created through this simulator.",
+                    def.logical
+                ),
             ));
         }
         let body = Self::parse_body(req)?;
         for r in def.required {
             if !body.contains_key(*r) {
-                return Err(DvError::bad_request(format!("Required field '{r}' is missing for {}.", def.logical)));
+                return Err(DvError::bad_request(format!(
+                    "Required field '{r}' is missing for {}.",
+                    def.logical
+                )));
             }
         }
         let writes = self.writes(def, &body)?;
@@ -489,8 +639,12 @@ impl Store {
         row.insert(def.key.into(), json!(id));
         if def.set == "emailserverprofiles" {
             for (k, v) in [
-                ("usedefaulttenantid", json!(true)), ("useautodiscover", json!(false)), ("moveundeliveredemails", json!(false)),
-                ("statecode", json!(0)), ("statuscode", json!(1)), ("lasttestexecutionstatus", Value::Null),
+                ("usedefaulttenantid", json!(true)),
+                ("useautodiscover", json!(false)),
+                ("moveundeliveredemails", json!(false)),
+                ("statecode", json!(0)),
+                ("statuscode", json!(1)),
+                ("lasttestexecutionstatus", Value::Null),
                 ("createdon", json!(now_text())),
             ] {
                 row.insert(k.into(), v);
@@ -504,7 +658,12 @@ impl Store {
         row.insert("versionnumber".into(), json!(version));
         tx.undo.push((def.set, id.clone(), None));
         self.table(def.set).insert(id.clone(), row);
-        self.audit.push(AuditEntry { entity: def.logical.into(), id: id.clone(), fields, tx: tx.id });
+        self.audit.push(AuditEntry {
+            entity: def.logical.into(),
+            id: id.clone(),
+            fields,
+            tx: tx.id,
+        });
         if def.set == "emailserverprofiles" {
             self.test_profile(&id);
         }
@@ -513,19 +672,28 @@ impl Store {
 }
 
 fn ok_json(v: Value) -> Ok200 {
-    Ok200 { status: StatusCode::OK, headers: Vec::new(), body: Some(v) }
+    Ok200 {
+        status: StatusCode::OK,
+        headers: Vec::new(),
+        body: Some(v),
+    }
 }
 
 fn no_content(req: &Req, def: &EntityDef, id: &str) -> Ok200 {
     Ok200 {
         status: StatusCode::NO_CONTENT,
-        headers: vec![("OData-EntityId".into(), format!("{}{}({id})", req.service_root, def.set))],
+        headers: vec![(
+            "OData-EntityId".into(),
+            format!("{}{}({id})", req.service_root, def.set),
+        )],
         body: None,
     }
 }
 
 fn query_map(q: &str) -> HashMap<String, String> {
-    url::form_urlencoded::parse(q.as_bytes()).into_owned().collect()
+    url::form_urlencoded::parse(q.as_bytes())
+        .into_owned()
+        .collect()
 }
 
 fn select_of(q: &str, def: &EntityDef) -> Result<Vec<String>, DvError> {

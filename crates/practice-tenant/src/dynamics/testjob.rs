@@ -7,7 +7,8 @@ use serde_json::Value;
 use super::odata::Row;
 
 /// ms-api.md §7 (SUP-401): the alert of a mailbox whose EWS call was refused.
-pub const ALERT_401: &str = "Email Server Error Code: Http server returned 401 Unauthorized exception.";
+pub const ALERT_401: &str =
+    "Email Server Error Code: Http server returned 401 Unauthorized exception.";
 /// ms-api.md §7 (SUP-401): the second sentence of that alert.
 pub const ALERT_401_DETAIL: &str =
     "…credentials specified in the mailbox … are correct and have sufficient permissions…";
@@ -71,23 +72,35 @@ pub struct Alert {
 }
 
 fn alert_401(cause: &str) -> Alert {
-    Alert { text: format!("{ALERT_401} {ALERT_401_DETAIL}"), cause: cause.to_string() }
+    Alert {
+        text: format!("{ALERT_401} {ALERT_401_DETAIL}"),
+        cause: cause.to_string(),
+    }
 }
 
 /// Why the connection from this profile to Exchange Online fails, or `None`. The profile-level part
 /// of the outcome (Test Connection, and the first checks of every mailbox test).
 pub fn profile_failure(d: &Deployment, profile: &Row) -> Option<Alert> {
-    let servertype = profile.get("servertype").and_then(Value::as_i64).unwrap_or(-1);
+    let servertype = profile
+        .get("servertype")
+        .and_then(Value::as_i64)
+        .unwrap_or(-1);
     if servertype != super::entities::SERVERTYPE_EXCHANGE_ONLINE_HYBRID {
         return Some(alert_401(&format!(
             "the email server profile's type is {servertype}, not 3 Exchange Online (Hybrid) (SUP-401 cause 2)"
         )));
     }
-    let use_default = profile.get("usedefaulttenantid").and_then(Value::as_bool).unwrap_or(true);
+    let use_default = profile
+        .get("usedefaulttenantid")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
     let tenant = if use_default {
         d.s2s_tenant_id.clone()
     } else {
-        profile.get("exchangeonlinetenantid").and_then(Value::as_str).map(str::to_string)
+        profile
+            .get("exchangeonlinetenantid")
+            .and_then(Value::as_str)
+            .map(str::to_string)
     };
     match tenant.filter(|t| !t.trim().is_empty()) {
         None => {
@@ -108,7 +121,9 @@ pub fn profile_failure(d: &Deployment, profile: &Row) -> Option<Alert> {
     if !d.hybrid_connector {
         // Seed 002: without the Hybrid Connector "the second two tests will fail", also with the
         // tenant ID entered by hand. The alert's exact text is not documented: the 401 alert is used.
-        return Some(alert_401("the tenant has no Dynamics 365 Hybrid Connector subscription (seed 002)"));
+        return Some(alert_401(
+            "the tenant has no Dynamics 365 Hybrid Connector subscription (seed 002)",
+        ));
     }
     if !d.crm_certificate_on_service_principal {
         return Some(Alert {
@@ -134,10 +149,16 @@ pub fn profile_failure(d: &Deployment, profile: &Row) -> Option<Alert> {
 /// The outcome of a mailbox's Test & Enable: `None` on success, or the alert it writes. The ONE
 /// function that decides, from the deployment's facts, the mailbox row and its profile.
 pub fn mailbox_failure(d: &Deployment, profile: Option<&Row>, mailbox: &Row) -> Option<Alert> {
-    if mailbox.get("emailrouteraccessapproval").and_then(Value::as_i64) != Some(1) {
+    if mailbox
+        .get("emailrouteraccessapproval")
+        .and_then(Value::as_i64)
+        != Some(1)
+    {
         return Some(Alert {
             text: ALERT_APPROVAL.to_string(),
-            cause: "the mailbox's email address is not approved (emailrouteraccessapproval is not 1)".into(),
+            cause:
+                "the mailbox's email address is not approved (emailrouteraccessapproval is not 1)"
+                    .into(),
         });
     }
     let Some(profile) = profile else {
@@ -146,14 +167,20 @@ pub fn mailbox_failure(d: &Deployment, profile: Option<&Row>, mailbox: &Row) -> 
     if let Some(a) = profile_failure(d, profile) {
         return Some(a);
     }
-    let address = mailbox.get("emailaddress").and_then(Value::as_str).unwrap_or("").to_ascii_lowercase();
+    let address = mailbox
+        .get("emailaddress")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_ascii_lowercase();
     if d.not_in_exchange.contains(&address) {
         return Some(alert_401(&format!(
             "{address} has no mailbox in Exchange Online: the mailbox's email address does not match an Exchange address (SUP-401 cause 1)"
         )));
     }
     if d.unlicensed.contains(&address) {
-        return Some(alert_401(&format!("{address} has no Exchange Online license (SUP-401 cause 3)")));
+        return Some(alert_401(&format!(
+            "{address} has no Exchange Online license (SUP-401 cause 3)"
+        )));
     }
     None
 }

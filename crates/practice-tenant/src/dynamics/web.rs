@@ -2,7 +2,6 @@
 //! `$batch` execution with changeset rollback.
 use std::sync::Arc;
 
-
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
@@ -10,7 +9,6 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
-
 
 use super::batch::{self, Answer, Group, Part};
 use super::errors::{DvError, CODE_THROTTLED, CODE_UNAUTHORIZED};
@@ -30,12 +28,16 @@ pub fn routes(state: Arc<AppState>) -> Router<Arc<AppState>> {
 }
 
 fn reason(status: u16) -> &'static str {
-    StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("")
+    StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("")
 }
 
 fn error_response(e: &DvError) -> Response {
     let mut resp = (e.status, axum::Json(e.body())).into_response();
-    resp.headers_mut().insert("OData-Version", "4.0".parse().expect("static header"));
+    resp.headers_mut()
+        .insert("OData-Version", "4.0".parse().expect("static header"));
     resp
 }
 
@@ -60,7 +62,11 @@ async fn load(State(app): State<Arc<AppState>>, req: Request, next: Next) -> Res
     let rates = knobs.faults;
     if burst || rates.total() > 0.0 {
         let r = if burst { 0.0 } else { dy.roll() };
-        let (t, u, x) = (rates.throttled, rates.throttled + rates.unavailable, rates.throttled + rates.unavailable + rates.reset);
+        let (t, u, x) = (
+            rates.throttled,
+            rates.throttled + rates.unavailable,
+            rates.throttled + rates.unavailable + rates.reset,
+        );
         if burst || r < t {
             lock(&dy.faults).throttled += 1;
             // ms-api.md §8 (P-LIM): 429 + Retry-After.
@@ -70,7 +76,8 @@ async fn load(State(app): State<Arc<AppState>>, req: Request, next: Next) -> Res
                 "Number of requests exceeded the limit of 6000 over time window of 300 seconds.",
             );
             let mut resp = error_response(&e);
-            resp.headers_mut().insert(header::RETRY_AFTER, knobs.retry_after_secs.into());
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, knobs.retry_after_secs.into());
             return resp;
         } else if r < u {
             lock(&dy.faults).unavailable += 1;
@@ -145,13 +152,21 @@ fn caller(app: &AppState, headers: &HeaderMap) -> Result<String, DvError> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim)
         .unwrap_or("");
     if token.is_empty() {
-        return Err(unauthorized("HTTP Error 401 - Unauthorized: Access is denied (no bearer token)."));
+        return Err(unauthorized(
+            "HTTP Error 401 - Unauthorized: Access is denied (no bearer token).",
+        ));
     }
-    let claims = app.keys.verify(token).map_err(|_| unauthorized("The access token's signature is not valid."))?;
+    let claims = app
+        .keys
+        .verify(token)
+        .map_err(|_| unauthorized("The access token's signature is not valid."))?;
     let aud = claims["aud"].as_str().unwrap_or("").trim_end_matches('/');
     if aud != app.base_url.trim_end_matches('/') {
         return Err(unauthorized(&format!(
@@ -175,7 +190,8 @@ fn respond(ok: Ok200) -> Response {
             resp.headers_mut().insert(k, v);
         }
     }
-    resp.headers_mut().insert("OData-Version", "4.0".parse().expect("static header"));
+    resp.headers_mut()
+        .insert("OData-Version", "4.0".parse().expect("static header"));
     resp
 }
 
@@ -189,7 +205,11 @@ async fn dispatch(
 ) -> Response {
     let started = tokio::time::Instant::now();
     if version != "v9.0" && version != "v9.1" {
-        return error_response(&DvError::new(StatusCode::NOT_FOUND, super::errors::CODE_BAD_REQUEST, format!("The Web API version {version} is not served here: use v9.0 or v9.1.")));
+        return error_response(&DvError::new(
+            StatusCode::NOT_FOUND,
+            super::errors::CODE_BAD_REQUEST,
+            format!("The Web API version {version} is not served here: use v9.0 or v9.1."),
+        ));
     }
     if !org.eq_ignore_ascii_case(PRACTICE_ORG) {
         return error_response(&DvError::new(StatusCode::NOT_FOUND, super::errors::CODE_BAD_REQUEST, format!("The organization '{org}' does not exist on this server (the practice organization is '{PRACTICE_ORG}').")));
@@ -211,11 +231,18 @@ async fn dispatch(
     let service_root = format!("{}/{org}/api/data/{version}/", app.base_url);
     let header_list: Vec<(String, String)> = headers
         .iter()
-        .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str().to_string(), v.to_string())))
+        .filter_map(|(k, v)| {
+            v.to_str()
+                .ok()
+                .map(|v| (k.as_str().to_string(), v.to_string()))
+        })
         .collect();
     let text = String::from_utf8_lossy(&body).to_string();
     if rest == "$batch" && method == Method::POST {
-        let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let ct = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
         return run_batch(&app, &text, ct, &service_root, &oid, &knobs, started).await;
     }
     let req = Req {
@@ -228,7 +255,10 @@ async fn dispatch(
         caller_oid: &oid,
         test_delay: knobs.test_delay,
     };
-    let mut tx = Tx { id: dy.next_tx(), undo: Vec::new() };
+    let mut tx = Tx {
+        id: dy.next_tx(),
+        undo: Vec::new(),
+    };
     let result = lock(&dy.store).execute(&req, &mut tx);
     tokio::time::sleep_until(started + knobs.op_time).await;
     match result {
@@ -285,7 +315,11 @@ async fn run_batch(
 ) -> Response {
     let parts = match batch::parse(body, content_type) {
         Ok(p) => p,
-        Err(e) => return error_response(&DvError::bad_request(format!("The $batch body is not valid multipart/mixed: {e}."))),
+        Err(e) => {
+            return error_response(&DvError::bad_request(format!(
+                "The $batch body is not valid multipart/mixed: {e}."
+            )))
+        }
     };
     let total: usize = parts.iter().map(Part::op_count).sum();
     if total > MAX_BATCH_OPERATIONS {
@@ -302,7 +336,10 @@ async fn run_batch(
             Part::Single(op) => vec![op.clone()],
             Part::Changeset(ops) => ops.clone(),
         };
-        let mut tx = Tx { id: dy.next_tx(), undo: Vec::new() };
+        let mut tx = Tx {
+            id: dy.next_tx(),
+            undo: Vec::new(),
+        };
         let mut answers = Vec::new();
         let mut failed = None;
         for op in ops {
@@ -346,9 +383,11 @@ async fn run_batch(
     let mut resp = (StatusCode::OK, text).into_response();
     resp.headers_mut().insert(
         header::CONTENT_TYPE,
-        format!("multipart/mixed; boundary={boundary}").parse().unwrap_or(header::HeaderValue::from_static("multipart/mixed")),
+        format!("multipart/mixed; boundary={boundary}")
+            .parse()
+            .unwrap_or(header::HeaderValue::from_static("multipart/mixed")),
     );
-    resp.headers_mut().insert("OData-Version", "4.0".parse().expect("static header"));
+    resp.headers_mut()
+        .insert("OData-Version", "4.0".parse().expect("static header"));
     resp
 }
-

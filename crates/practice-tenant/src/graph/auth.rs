@@ -32,13 +32,20 @@ pub fn graph_error(status: StatusCode, code: &str, message: &str) -> Response {
         let challenge = format!(
             "Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", client_id=\"{GRAPH_APP_ID}\", error=\"invalid_token\", error_description=\"{message}\""
         );
-        resp.headers_mut().insert(header::WWW_AUTHENTICATE, challenge.parse().expect("ASCII header"));
+        resp.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            challenge.parse().expect("ASCII header"),
+        );
     }
     resp
 }
 
 fn unauthorized(message: &str) -> Response {
-    graph_error(StatusCode::UNAUTHORIZED, "InvalidAuthenticationToken", message)
+    graph_error(
+        StatusCode::UNAUTHORIZED,
+        "InvalidAuthenticationToken",
+        message,
+    )
 }
 
 /// The caller of a Graph route, or Graph's refusal. `any_of`: the delegated permissions any one
@@ -47,7 +54,10 @@ pub fn caller(app: &AppState, headers: &HeaderMap, any_of: &[&str]) -> Result<Ca
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim)
         .unwrap_or("");
     if token.is_empty() {
@@ -59,14 +69,26 @@ pub fn caller(app: &AppState, headers: &HeaderMap, any_of: &[&str]) -> Result<Ca
         .map_err(|_| unauthorized("Access token validation failure. Invalid signature."))?;
     let aud = claims["aud"].as_str().unwrap_or("");
     if aud != GRAPH_RESOURCE && aud != GRAPH_APP_ID && aud != format!("{GRAPH_RESOURCE}/") {
-        return Err(unauthorized("Access token validation failure. Invalid audience."));
+        return Err(unauthorized(
+            "Access token validation failure. Invalid audience.",
+        ));
     }
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     if claims["exp"].as_i64().unwrap_or(0) <= now {
-        return Err(unauthorized("Lifetime validation failed, the token is expired."));
+        return Err(unauthorized(
+            "Lifetime validation failed, the token is expired.",
+        ));
     }
-    let scopes: Vec<String> = claims["scp"].as_str().unwrap_or("").split_whitespace().map(str::to_string).collect();
-    if !any_of.iter().any(|need| scopes.iter().any(|s| s.eq_ignore_ascii_case(need))) {
+    let scopes: Vec<String> = claims["scp"]
+        .as_str()
+        .unwrap_or("")
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    if !any_of
+        .iter()
+        .any(|need| scopes.iter().any(|s| s.eq_ignore_ascii_case(need)))
+    {
         return Err(graph_error(
             StatusCode::FORBIDDEN,
             "Authorization_RequestDenied",

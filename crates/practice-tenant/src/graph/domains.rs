@@ -21,18 +21,30 @@ use crate::state::lock;
 use crate::Tenant;
 
 /// ms-api.md §2.4: reading domains and their records.
-const READ: &[&str] = &["Domain.Read.All", "Domain.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All", "Directory.AccessAsUser.All"];
+const READ: &[&str] = &[
+    "Domain.Read.All",
+    "Domain.ReadWrite.All",
+    "Directory.Read.All",
+    "Directory.ReadWrite.All",
+    "Directory.AccessAsUser.All",
+];
 /// ms-api.md §2.4: POST /domains (newer doc `Domain.ReadWrite.All`, older `Directory.AccessAsUser.All`) and verify.
 const WRITE: &[&str] = &["Domain.ReadWrite.All", "Directory.AccessAsUser.All"];
 
 /// The answer to POST /domains for a name already in a tenant. ASSUMPTION: ms-api.md does not
 /// give Graph's body for a duplicate; this is the directory's usual duplicate-value error.
-pub const DUPLICATE_ERROR: (&str, &str) = ("Request_BadRequest", "Another object with the same value for property id already exists.");
+pub const DUPLICATE_ERROR: (&str, &str) = (
+    "Request_BadRequest",
+    "Another object with the same value for property id already exists.",
+);
 /// The answer to POST /domains for a malformed name. ASSUMPTION: not in ms-api.md.
 pub const INVALID_NAME_ERROR: (&str, &str) = ("Request_BadRequest", "Domain name is invalid.");
 /// The answer to POST /domains with a body other than `{"id": …}` (ms-api.md §3.1: id is the only
 /// property allowed). ASSUMPTION: the exact body is not in ms-api.md.
-pub const ONLY_ID_ERROR: (&str, &str) = ("Request_BadRequest", "Invalid request body: 'id' is the only property allowed and it is required.");
+pub const ONLY_ID_ERROR: (&str, &str) = (
+    "Request_BadRequest",
+    "Invalid request body: 'id' is the only property allowed and it is required.",
+);
 /// The verify failure (ms-api.md §3.4: UNCONFIRMED, "probably 400 with error.code/error.message").
 /// ASSUMPTION: this code and message; clients must show `error.message` whatever it says.
 pub const VERIFY_FAILED_ERROR: (&str, &str) = (
@@ -41,7 +53,8 @@ pub const VERIFY_FAILED_ERROR: (&str, &str) = (
 );
 /// verify on a domain that is already verified (ms-api.md §3.1: "only for unverified domains").
 /// ASSUMPTION: the body.
-pub const ALREADY_VERIFIED_ERROR: (&str, &str) = ("Request_BadRequest", "The domain is already verified.");
+pub const ALREADY_VERIFIED_ERROR: (&str, &str) =
+    ("Request_BadRequest", "The domain is already verified.");
 /// The Autodiscover CNAME of the service configuration records. ASSUMPTION (ms-api.md §3.5: UNCONFIRMED).
 pub const AUTODISCOVER_TARGET: &str = "autodiscover.outlook.com";
 /// The CNAME record's target field name. ASSUMPTION (ms-api.md §3.3: `canonicalName` UNCONFIRMED).
@@ -96,7 +109,10 @@ impl Domains {
                 });
             }
         }
-        Domains { entries: Mutex::new(entries), dns: OnceLock::new() }
+        Domains {
+            entries: Mutex::new(entries),
+            dns: OnceLock::new(),
+        }
     }
 
     pub(crate) fn attach_dns(&self, dns: Arc<PracticeDns>) {
@@ -114,7 +130,11 @@ impl Domains {
     }
 
     pub fn of_tenant(&self, tenant_id: &str) -> Vec<DomainEntry> {
-        lock(&self.entries).iter().filter(|d| d.tenant_id == tenant_id).cloned().collect()
+        lock(&self.entries)
+            .iter()
+            .filter(|d| d.tenant_id == tenant_id)
+            .cloned()
+            .collect()
     }
 
     fn insert(&self, entry: DomainEntry) {
@@ -134,7 +154,9 @@ impl Domains {
         let d = self.get(id)?;
         let dns = self.dns()?;
         dns.ensure_zone(&d.id).await.ok()?;
-        dns.set_txt(&d.id, &[&d.verification_text], servers).await.then_some((d.id, d.verification_text))
+        dns.set_txt(&d.id, &[&d.verification_text], servers)
+            .await
+            .then_some((d.id, d.verification_text))
     }
 }
 
@@ -144,13 +166,21 @@ fn valid_name(name: &str) -> bool {
     name.len() <= 253
         && labels.len() >= 2
         && labels.iter().all(|l| {
-            !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         })
-        && labels.last().is_some_and(|tld| tld.chars().all(|c| c.is_ascii_alphabetic()))
+        && labels
+            .last()
+            .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_alphabetic()))
 }
 
 fn parent_of<'a>(all: &'a [DomainEntry], id: &str) -> Option<&'a DomainEntry> {
-    all.iter().filter(|d| id.ends_with(&format!(".{}", d.id))).max_by_key(|d| d.id.len())
+    all.iter()
+        .filter(|d| id.ends_with(&format!(".{}", d.id)))
+        .max_by_key(|d| d.id.len())
 }
 
 // ms-api.md §3.2 (G-DOM): the domain resource.
@@ -186,17 +216,28 @@ fn bad_request((code, message): (&str, &str)) -> Response {
 /// ms-api.md §2.4: adding and verifying a domain needs at least Domain Name Administrator.
 fn require_domain_role(app: &AppState, c: &Caller) -> Result<(), Response> {
     let holds = app.sim.find_user_by_id(&c.oid).is_some_and(|u| {
-        u.roles.iter().any(|r| r.role_template_id == DOMAIN_NAME_ADMINISTRATOR.1 || r.role_template_id == GLOBAL_ADMINISTRATOR.1)
+        u.roles.iter().any(|r| {
+            r.role_template_id == DOMAIN_NAME_ADMINISTRATOR.1
+                || r.role_template_id == GLOBAL_ADMINISTRATOR.1
+        })
     });
     if holds {
         Ok(())
     } else {
-        Err(graph_error(StatusCode::FORBIDDEN, "Authorization_RequestDenied", "Insufficient privileges to complete the operation."))
+        Err(graph_error(
+            StatusCode::FORBIDDEN,
+            "Authorization_RequestDenied",
+            "Insufficient privileges to complete the operation.",
+        ))
     }
 }
 
 fn domain_of_caller(app: &AppState, c: &Caller, id: &str) -> Result<DomainEntry, Response> {
-    app.sim.domains.get(id).filter(|d| d.tenant_id == c.tid).ok_or_else(|| not_found(id))
+    app.sim
+        .domains
+        .get(id)
+        .filter(|d| d.tenant_id == c.tid)
+        .ok_or_else(|| not_found(id))
 }
 
 macro_rules! try_resp {
@@ -217,7 +258,11 @@ pub(crate) async fn list(State(app): State<Arc<AppState>>, headers: HeaderMap) -
 }
 
 // ms-api.md §3.1 (G-DOM): GET /v1.0/domains/{fqdn}.
-pub(crate) async fn get(State(app): State<Arc<AppState>>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+pub(crate) async fn get(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
     let c = try_resp!(caller(&app, &headers, READ));
     let d = try_resp!(domain_of_caller(&app, &c, &id));
     let all = app.sim.domains.of_tenant(&c.tid);
@@ -228,7 +273,11 @@ pub(crate) async fn get(State(app): State<Arc<AppState>>, headers: HeaderMap, Pa
 
 // ms-api.md §3.1 (G-DOM): POST /v1.0/domains {"id": …}: 201 Created; id is the only property
 // allowed; a subdomain of an already verified root is created verified.
-pub(crate) async fn create(State(app): State<Arc<AppState>>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+pub(crate) async fn create(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
     let c = try_resp!(caller(&app, &headers, WRITE));
     try_resp!(require_domain_role(&app, &c));
     let parsed: Option<Value> = serde_json::from_slice(&body).ok();
@@ -285,7 +334,14 @@ fn txt_record(id: &str, label: &str, text: &str, optional: bool, service: Option
     })
 }
 
-fn mx_record(id: &str, label: &str, exchange: &str, preference: u32, optional: bool, service: Option<&str>) -> Value {
+fn mx_record(
+    id: &str,
+    label: &str,
+    exchange: &str,
+    preference: u32,
+    optional: bool,
+    service: Option<&str>,
+) -> Value {
     json!({
         "@odata.type": "#microsoft.graph.domainDnsMxRecord",
         "id": id, "isOptional": optional, "label": label, "recordType": "Mx",
@@ -295,13 +351,30 @@ fn mx_record(id: &str, label: &str, exchange: &str, preference: u32, optional: b
 
 // ms-api.md §3.1, §3.3 (G-DOM): the domainDnsTxtRecord (`MS=ms########`) and the alternative MX
 // record (`ms########.msv1.invalid`, priority 32767; 3P).
-pub(crate) async fn verification_records(State(app): State<Arc<AppState>>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+pub(crate) async fn verification_records(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
     let c = try_resp!(caller(&app, &headers, READ));
     let d = try_resp!(domain_of_caller(&app, &c, &id));
     let code = d.verification_text.trim_start_matches("MS=");
     let value = vec![
-        txt_record(&format!("aceff52c-06a5-447f-ac5f-256ad243{}", &code[2..6]), &d.id, &d.verification_text, false, None),
-        mx_record(&format!("5fbde38c-0865-497f-82b1-126f596b{}", &code[2..6]), &d.id, &format!("{code}.msv1.invalid"), 32767, false, None),
+        txt_record(
+            &format!("aceff52c-06a5-447f-ac5f-256ad243{}", &code[2..6]),
+            &d.id,
+            &d.verification_text,
+            false,
+            None,
+        ),
+        mx_record(
+            &format!("5fbde38c-0865-497f-82b1-126f596b{}", &code[2..6]),
+            &d.id,
+            &format!("{code}.msv1.invalid"),
+            32767,
+            false,
+            None,
+        ),
     ];
     Json(json!({"@odata.context": format!("{}/v1.0/$metadata#domains('{}')/verificationDnsRecords", app.base_url, d.id), "value": value})).into_response()
 }
@@ -309,7 +382,11 @@ pub(crate) async fn verification_records(State(app): State<Arc<AppState>>, heade
 // ms-api.md §3.1 (G-DOM): POST /v1.0/domains/{fqdn}/verify, no body; 200 + the domain with
 // availabilityStatus; the failure body is §3.4 (UNCONFIRMED, see VERIFY_FAILED_ERROR). The record
 // is looked up in the practice DNS, as Microsoft looks it up in public DNS.
-pub(crate) async fn verify(State(app): State<Arc<AppState>>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+pub(crate) async fn verify(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
     let c = try_resp!(caller(&app, &headers, WRITE));
     try_resp!(require_domain_role(&app, &c));
     let d = try_resp!(domain_of_caller(&app, &c, &id));
@@ -336,14 +413,31 @@ pub(crate) async fn verify(State(app): State<Arc<AppState>>, headers: HeaderMap,
 // ms-api.md §3.1, §3.5 (G-DOM): MX `contoso-com.mail.protection.outlook.com` (preference 0,
 // supportedService Email), the SPF TXT, and the Autodiscover CNAME (UNCONFIRMED, see
 // AUTODISCOVER_TARGET). The wizard lists them as information only.
-pub(crate) async fn service_configuration_records(State(app): State<Arc<AppState>>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+pub(crate) async fn service_configuration_records(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
     let c = try_resp!(caller(&app, &headers, READ));
     let d = try_resp!(domain_of_caller(&app, &c, &id));
     let mx = format!("{}.mail.protection.outlook.com", d.id.replace('.', "-"));
     let value = vec![
-        mx_record("9ddf23d6-5e4f-45de-a3a5-1c0bcb6e7a01", &d.id, &mx, 0, false, Some("Email")),
+        mx_record(
+            "9ddf23d6-5e4f-45de-a3a5-1c0bcb6e7a01",
+            &d.id,
+            &mx,
+            0,
+            false,
+            Some("Email"),
+        ),
         // ms-api.md §3.5 quotes the SPF value with a stray space after `include:`; the record is written without it.
-        txt_record("b0c2d3e4-7f61-4e2a-9b1c-2d3e4f5a6b02", &d.id, "v=spf1 include:spf.protection.outlook.com ~all", false, Some("Email")),
+        txt_record(
+            "b0c2d3e4-7f61-4e2a-9b1c-2d3e4f5a6b02",
+            &d.id,
+            "v=spf1 include:spf.protection.outlook.com ~all",
+            false,
+            Some("Email"),
+        ),
         json!({
             "@odata.type": "#microsoft.graph.domainDnsCnameRecord",
             "id": "c1d2e3f4-8a72-4f3b-8c2d-3e4f5a6b7c03", "isOptional": false,
@@ -356,13 +450,20 @@ pub(crate) async fn service_configuration_records(State(app): State<Arc<AppState
 
 /// Practice only (no Microsoft path): publishes the domain's verification TXT record in the
 /// practice DNS, on every name server. The demo's "publish the record for me".
-pub(crate) async fn practice_publish(State(app): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+pub(crate) async fn practice_publish(
+    State(app): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Response {
     match app.sim.domains.publish(&id, Servers::All).await {
         Some((name, text)) => Json(json!({
             "published": {"name": name, "text": text, "ttl": RECORD_TTL},
             "servers": app.sim.domains.dns().map(|d| d.addresses()).unwrap_or_default(),
         }))
         .into_response(),
-        None => (StatusCode::NOT_FOUND, Json(json!({"error": format!("the practice tenant has no domain {id}")}))).into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            Json(json!({"error": format!("the practice tenant has no domain {id}")})),
+        )
+            .into_response(),
     }
 }

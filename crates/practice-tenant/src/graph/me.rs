@@ -13,10 +13,20 @@ use super::auth::{caller, graph_error, Caller};
 use crate::identity::users::TestUser;
 use crate::server::AppState;
 
-const READ_ME: &[&str] = &["User.Read", "User.ReadWrite", "User.Read.All", "Directory.Read.All", "Directory.AccessAsUser.All"];
+const READ_ME: &[&str] = &[
+    "User.Read",
+    "User.ReadWrite",
+    "User.Read.All",
+    "Directory.Read.All",
+    "Directory.AccessAsUser.All",
+];
 /// Reading the signed-in user's directory roles (ms-api.md §2.4 "directory role read"; which
 /// permission Graph requires for directoryRole entries is UNCONFIRMED there, so the simulator accepts these).
-const READ_ROLES: &[&str] = &["RoleManagement.Read.Directory", "Directory.Read.All", "Directory.AccessAsUser.All"];
+const READ_ROLES: &[&str] = &[
+    "RoleManagement.Read.Directory",
+    "Directory.Read.All",
+    "Directory.AccessAsUser.All",
+];
 const READ_ORG: &[&str] = &["User.Read", "Organization.Read.All", "Directory.Read.All"];
 
 fn user_of(app: &AppState, c: &Caller) -> Result<TestUser, Response> {
@@ -54,7 +64,10 @@ pub async fn me(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Respons
 
 // Graph v1.0 user-list-transitivememberof: directoryRole entries with displayName and roleTemplateId
 // (issue 3; ms-api.md §2.4 names the roles each operation needs).
-pub async fn transitive_member_of(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+pub async fn transitive_member_of(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Response {
     let c = match caller(&app, &headers, READ_ROLES) {
         Ok(c) => c,
         Err(r) => return r,
@@ -99,7 +112,11 @@ pub async fn organization(State(app): State<Arc<AppState>>, headers: HeaderMap) 
         Err(r) => return r,
     };
     let Some(t) = app.sim.find_tenant(&c.tid) else {
-        return graph_error(StatusCode::NOT_FOUND, "Request_ResourceNotFound", "The tenant does not exist.");
+        return graph_error(
+            StatusCode::NOT_FOUND,
+            "Request_ResourceNotFound",
+            "The tenant does not exist.",
+        );
     };
     let domains: Vec<_> = t
         .domains

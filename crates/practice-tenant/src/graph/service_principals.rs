@@ -36,7 +36,11 @@ const READ_SP: &[&str] = &[
     "Directory.AccessAsUser.All",
 ];
 /// PATCH servicePrincipal (ms-api.md §2.4, G-SP).
-const WRITE_SP: &[&str] = &["Application.ReadWrite.All", "Directory.ReadWrite.All", "Directory.AccessAsUser.All"];
+const WRITE_SP: &[&str] = &[
+    "Application.ReadWrite.All",
+    "Directory.ReadWrite.All",
+    "Directory.AccessAsUser.All",
+];
 
 /// The directory role a delegated caller needs to change the first-party CRM principal.
 /// ASSUMPTION (ms-api.md §2.4 and open question 5: UNCONFIRMED which role suffices; D-EXO still
@@ -85,7 +89,10 @@ pub struct ServicePrincipals {
 impl ServicePrincipals {
     /// The tenant's CRM service principal (seeded with one expired key so pruning is exercised).
     pub fn crm(&self, tenant_id: &str) -> ServicePrincipal {
-        lock(&self.by_tenant).entry(tenant_id.to_string()).or_insert_with(|| seed(tenant_id)).clone()
+        lock(&self.by_tenant)
+            .entry(tenant_id.to_string())
+            .or_insert_with(|| seed(tenant_id))
+            .clone()
     }
 
     pub fn set_crm(&self, tenant_id: &str, sp: ServicePrincipal) {
@@ -100,8 +107,10 @@ impl ServicePrincipals {
 
 fn seed(tenant_id: &str) -> ServicePrincipal {
     let expired = expired_seed_certificate();
-    let start = OffsetDateTime::from_unix_timestamp(1_672_531_200).unwrap_or(OffsetDateTime::UNIX_EPOCH); // 2023-01-01
-    let end = OffsetDateTime::from_unix_timestamp(1_704_067_200).unwrap_or(OffsetDateTime::UNIX_EPOCH); // 2024-01-01
+    let start =
+        OffsetDateTime::from_unix_timestamp(1_672_531_200).unwrap_or(OffsetDateTime::UNIX_EPOCH); // 2023-01-01
+    let end =
+        OffsetDateTime::from_unix_timestamp(1_704_067_200).unwrap_or(OffsetDateTime::UNIX_EPOCH); // 2024-01-01
     let mut keys = Vec::new();
     if let Some(der) = expired {
         keys.push(StoredKey {
@@ -119,7 +128,10 @@ fn seed(tenant_id: &str) -> ServicePrincipal {
         id: format!("5f1e0d2c-{}", &tenant_id[9.min(tenant_id.len())..]),
         app_id: CRM_APP_ID.into(),
         display_name: "Dataverse".into(),
-        service_principal_names: vec![format!("{CRM_APP_ID}/*.crm.dynamics.com"), "Microsoft.CRM".into()],
+        service_principal_names: vec![
+            format!("{CRM_APP_ID}/*.crm.dynamics.com"),
+            "Microsoft.CRM".into(),
+        ],
         key_credentials: keys,
     }
 }
@@ -127,7 +139,9 @@ fn seed(tenant_id: &str) -> ServicePrincipal {
 /// A certificate that expired on 2024-01-01 (a year's key left behind by an earlier setup).
 fn expired_seed_certificate() -> Option<Vec<u8>> {
     let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).ok()?;
-    params.distinguished_name.push(rcgen::DnType::CommonName, "Dynamics365-S2S-2023");
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "Dynamics365-S2S-2023");
     params.not_before = OffsetDateTime::from_unix_timestamp(1_672_531_200).ok()?;
     params.not_after = OffsetDateTime::from_unix_timestamp(1_704_067_200).ok()?;
     let key = rcgen::KeyPair::generate().ok()?;
@@ -135,7 +149,10 @@ fn expired_seed_certificate() -> Option<Vec<u8>> {
 }
 
 fn thumbprint(der: &[u8]) -> String {
-    Sha1::digest(der).iter().map(|b| format!("{b:02X}")).collect()
+    Sha1::digest(der)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect()
 }
 
 fn stamp(t: OffsetDateTime) -> String {
@@ -180,7 +197,12 @@ fn sp_json(sp: &ServicePrincipal, with_key: bool, select: Option<&[String]>) -> 
 }
 
 fn select_of(q: &HashMap<String, String>) -> Option<Vec<String>> {
-    q.get("$select").map(|s| s.split(',').map(|f| f.trim().to_string()).filter(|f| !f.is_empty()).collect())
+    q.get("$select").map(|s| {
+        s.split(',')
+            .map(|f| f.trim().to_string())
+            .filter(|f| !f.is_empty())
+            .collect()
+    })
 }
 
 fn auth(app: &AppState, headers: &HeaderMap, perms: &[&str]) -> Result<Caller, Response> {
@@ -188,7 +210,11 @@ fn auth(app: &AppState, headers: &HeaderMap, perms: &[&str]) -> Result<Caller, R
 }
 
 // ms-api.md §5.5 step 1 (G-SP): GET /servicePrincipals?$filter=appId eq '…'; `key` is null in lists (§5.6).
-pub async fn list(State(app): State<Arc<AppState>>, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
+pub async fn list(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let c = match auth(&app, &headers, READ_SP) {
         Ok(c) => c,
         Err(r) => return r,
@@ -208,7 +234,11 @@ pub async fn list(State(app): State<Arc<AppState>>, headers: HeaderMap, Query(q)
         },
     };
     let select = select_of(&q);
-    let value: Vec<Value> = if matches { vec![sp_json(&sp, false, select.as_deref())] } else { Vec::new() };
+    let value: Vec<Value> = if matches {
+        vec![sp_json(&sp, false, select.as_deref())]
+    } else {
+        Vec::new()
+    };
     Json(json!({
         "@odata.context": format!("{}/v1.0/$metadata#servicePrincipals", app.base_url),
         "value": value,
@@ -218,7 +248,12 @@ pub async fn list(State(app): State<Arc<AppState>>, headers: HeaderMap, Query(q)
 
 /// `appId eq '<guid>'` → the GUID.
 fn parse_app_id_filter(f: &str) -> Option<String> {
-    let rest = f.trim().strip_prefix("appId")?.trim_start().strip_prefix("eq")?.trim();
+    let rest = f
+        .trim()
+        .strip_prefix("appId")?
+        .trim_start()
+        .strip_prefix("eq")?
+        .trim();
     let inner = rest.strip_prefix('\'')?.strip_suffix('\'')?;
     Some(inner.to_string())
 }
@@ -247,10 +282,18 @@ pub async fn get_one(
         return not_found(&id);
     }
     let select = select_of(&q);
-    let with_key = select.as_ref().is_some_and(|s| s.iter().any(|f| f == "keyCredentials"));
+    let with_key = select
+        .as_ref()
+        .is_some_and(|s| s.iter().any(|f| f == "keyCredentials"));
     let mut body = sp_json(&sp, with_key, select.as_deref());
     if let Value::Object(m) = &mut body {
-        m.insert("@odata.context".into(), json!(format!("{}/v1.0/$metadata#servicePrincipals/$entity", app.base_url)));
+        m.insert(
+            "@odata.context".into(),
+            json!(format!(
+                "{}/v1.0/$metadata#servicePrincipals/$entity",
+                app.base_url
+            )),
+        );
     }
     Json(body).into_response()
 }
@@ -271,12 +314,17 @@ pub async fn patch(
         Err(r) => return r,
     };
     // Delegated calls act with the user's own privileges: without the role Graph refuses.
-    let holds_role = app
-        .sim
-        .find_user_by_id(&c.oid)
-        .is_some_and(|u| u.roles.iter().any(|r| r.role_template_id == ROLE_FOR_CRM_SP.1));
+    let holds_role = app.sim.find_user_by_id(&c.oid).is_some_and(|u| {
+        u.roles
+            .iter()
+            .any(|r| r.role_template_id == ROLE_FOR_CRM_SP.1)
+    });
     if !holds_role {
-        return graph_error(StatusCode::FORBIDDEN, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
+        return graph_error(
+            StatusCode::FORBIDDEN,
+            "Authorization_RequestDenied",
+            "Insufficient privileges to complete the operation.",
+        );
     }
     let mut sp = app.sim.service_principals.crm(&c.tid);
     if !id.eq_ignore_ascii_case(&sp.id) {
@@ -311,12 +359,21 @@ pub async fn patch(
 
 /// The new list from a PATCH: entries without `key` keep the stored key of the same `keyId`.
 fn key_list(list: &Value, existing: &[StoredKey]) -> Result<Vec<StoredKey>, String> {
-    let invalid = |why: &str| format!("Invalid value specified for property 'keyCredentials' of resource 'ServicePrincipal'. {why}");
-    let arr = list.as_array().ok_or_else(|| invalid("It must be an array."))?;
+    let invalid = |why: &str| {
+        format!("Invalid value specified for property 'keyCredentials' of resource 'ServicePrincipal'. {why}")
+    };
+    let arr = list
+        .as_array()
+        .ok_or_else(|| invalid("It must be an array."))?;
     let mut out = Vec::new();
     for item in arr {
-        let key_id = item.get("keyId").and_then(Value::as_str).map(str::to_string);
-        let stored = key_id.as_ref().and_then(|id| existing.iter().find(|k| &k.key_id == id));
+        let key_id = item
+            .get("keyId")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let stored = key_id
+            .as_ref()
+            .and_then(|id| existing.iter().find(|k| &k.key_id == id));
         let key = match item.get("key").and_then(Value::as_str) {
             Some(k) => {
                 let der = base64::engine::general_purpose::STANDARD
@@ -329,7 +386,11 @@ fn key_list(list: &Value, existing: &[StoredKey]) -> Result<Vec<StoredKey>, Stri
             }
             None => match stored {
                 Some(s) => s.key.clone(),
-                None => return Err(invalid("A key credential without a key must name an existing keyId.")),
+                None => {
+                    return Err(invalid(
+                        "A key credential without a key must name an existing keyId.",
+                    ))
+                }
             },
         };
         let date = |field: &str| -> Result<Option<OffsetDateTime>, String> {
@@ -341,22 +402,32 @@ fn key_list(list: &Value, existing: &[StoredKey]) -> Result<Vec<StoredKey>, Stri
                 Some(_) => Err(invalid(&format!("{field} must be a string."))),
             }
         };
-        let start = date("startDateTime")?.or(stored.map(|s| s.start)).unwrap_or_else(OffsetDateTime::now_utc);
+        let start = date("startDateTime")?
+            .or(stored.map(|s| s.start))
+            .unwrap_or_else(OffsetDateTime::now_utc);
         let end = date("endDateTime")?
             .or(stored.map(|s| s.end))
             .unwrap_or(start + time::Duration::days(DEFAULT_KEY_LIFETIME_DAYS));
         if end <= start {
             return Err(invalid("endDateTime must be later than startDateTime."));
         }
-        let key_type = item.get("type").and_then(Value::as_str).unwrap_or("AsymmetricX509Cert");
+        let key_type = item
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("AsymmetricX509Cert");
         if !["AsymmetricX509Cert", "Symmetric", "X509CertAndPassword"].contains(&key_type) {
             return Err(invalid(&format!("type '{key_type}' is not supported.")));
         }
-        let usage = item.get("usage").and_then(Value::as_str).unwrap_or("Verify");
+        let usage = item
+            .get("usage")
+            .and_then(Value::as_str)
+            .unwrap_or("Verify");
         if !["Verify", "Sign"].contains(&usage) {
             return Err(invalid(&format!("usage '{usage}' is not supported.")));
         }
-        let der = base64::engine::general_purpose::STANDARD.decode(&key).unwrap_or_default();
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(&key)
+            .unwrap_or_default();
         out.push(StoredKey {
             key_id: key_id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
             // ms-api.md §5.6: defaults to the certificate's thumbprint.

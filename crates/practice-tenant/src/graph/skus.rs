@@ -30,7 +30,12 @@ pub(crate) const EXCHANGE_ENTERPRISE_PLAN_ID: &str = "efb87545-963c-4e0d-99df-69
 /// The permissions that read subscribedSkus. ASSUMPTION: ms-api.md §2.4 marks the permission
 /// table UNCONFIRMED ("likely LicenseAssignment.Read.All / Organization.Read.All /
 /// Directory.Read.All"); all three are accepted.
-const READ_SKUS: &[&str] = &["Organization.Read.All", "LicenseAssignment.Read.All", "Directory.Read.All", "Directory.ReadWrite.All"];
+const READ_SKUS: &[&str] = &[
+    "Organization.Read.All",
+    "LicenseAssignment.Read.All",
+    "Directory.Read.All",
+    "Directory.ReadWrite.All",
+];
 
 /// The subscriptions per tenant; a tenant not yet asked for starts with the defaults.
 #[derive(Debug, Default)]
@@ -80,15 +85,28 @@ impl Skus {
 }
 
 // ms-api.md §4 (G-ORG): GET /subscribedSkus; `$select` only, `$filter` not supported.
-pub async fn list(State(app): State<Arc<AppState>>, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
+pub async fn list(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let c = match caller(&app, &headers, READ_SKUS) {
         Ok(c) => c,
         Err(r) => return r,
     };
     if q.contains_key("$filter") {
-        return graph_error(StatusCode::BAD_REQUEST, "Request_UnsupportedQuery", "Unsupported Query: $filter is not supported on subscribedSkus.");
+        return graph_error(
+            StatusCode::BAD_REQUEST,
+            "Request_UnsupportedQuery",
+            "Unsupported Query: $filter is not supported on subscribedSkus.",
+        );
     }
-    let select: Option<Vec<String>> = q.get("$select").map(|s| s.split(',').map(|f| f.trim().to_string()).filter(|f| !f.is_empty()).collect());
+    let select: Option<Vec<String>> = q.get("$select").map(|s| {
+        s.split(',')
+            .map(|f| f.trim().to_string())
+            .filter(|f| !f.is_empty())
+            .collect()
+    });
     let rows: Vec<Value> = app
         .sim
         .skus
@@ -96,7 +114,10 @@ pub async fn list(State(app): State<Arc<AppState>>, headers: HeaderMap, Query(q)
         .into_iter()
         .map(|row| match (&select, row) {
             (Some(fields), Value::Object(m)) => {
-                let picked: Map<String, Value> = m.into_iter().filter(|(k, _)| fields.iter().any(|f| f == k)).collect();
+                let picked: Map<String, Value> = m
+                    .into_iter()
+                    .filter(|(k, _)| fields.iter().any(|f| f == k))
+                    .collect();
                 Value::Object(picked)
             }
             (_, row) => row,

@@ -29,12 +29,28 @@ use crate::dynamics::testjob::PRACTICE_TENANT_ID;
 use crate::server::AppState;
 
 /// Graph "List users" permissions (delegated), least privileged first.
-const READ_USERS: &[&str] = &["User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"];
+const READ_USERS: &[&str] = &[
+    "User.Read.All",
+    "User.ReadWrite.All",
+    "Directory.Read.All",
+    "Directory.ReadWrite.All",
+];
 /// Graph's default page size for users.
 const PAGE: usize = 100;
 /// Properties returned without `$select` (Graph's default set; not proxyAddresses or licences).
-const DEFAULT_FIELDS: &[&str] =
-    &["businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone", "officeLocation", "preferredLanguage", "surname", "userPrincipalName", "id"];
+const DEFAULT_FIELDS: &[&str] = &[
+    "businessPhones",
+    "displayName",
+    "givenName",
+    "jobTitle",
+    "mail",
+    "mobilePhone",
+    "officeLocation",
+    "preferredLanguage",
+    "surname",
+    "userPrincipalName",
+    "id",
+];
 /// The practice tenant's initial domain, where a mailbox's other address lives.
 const INITIAL_DOMAIN: &str = "contoso.onmicrosoft.com";
 
@@ -60,8 +76,13 @@ fn directory(app: &AppState, tenant_id: &str) -> Vec<Map<String, Value>> {
         return out;
     }
     let d = app.sim.dynamics.deployment();
-    let queues: HashSet<String> =
-        app.sim.dynamics.rows("queues").iter().filter_map(|q| q["queueid"].as_str().map(str::to_string)).collect();
+    let queues: HashSet<String> = app
+        .sim
+        .dynamics
+        .rows("queues")
+        .iter()
+        .filter_map(|q| q["queueid"].as_str().map(str::to_string))
+        .collect();
     let mailbox_users = app
         .sim
         .dynamics
@@ -110,7 +131,8 @@ enum Filter {
 
 /// OData string literals of `s` in order (`''` is a quote), and what is left outside them.
 fn literals(s: &str) -> Option<(Vec<String>, String)> {
-    let (mut out, mut rest, mut cur, mut inside) = (Vec::new(), String::new(), String::new(), false);
+    let (mut out, mut rest, mut cur, mut inside) =
+        (Vec::new(), String::new(), String::new(), false);
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         match (inside, c) {
@@ -138,26 +160,44 @@ fn parse(filter: &str) -> Option<Filter> {
     if lower == "mail eq $" {
         return Some(Filter::Mail(values));
     }
-    if let Some(inner) = lower.strip_prefix("mail in (").and_then(|r| r.strip_suffix(')')) {
+    if let Some(inner) = lower
+        .strip_prefix("mail in (")
+        .and_then(|r| r.strip_suffix(')'))
+    {
         let items: Vec<&str> = inner.split(',').map(str::trim).collect();
-        return (!values.is_empty() && items.len() == values.len() && items.iter().all(|i| *i == "$")).then_some(Filter::Mail(values));
+        return (!values.is_empty()
+            && items.len() == values.len()
+            && items.iter().all(|i| *i == "$"))
+        .then_some(Filter::Mail(values));
     }
     // proxyAddresses/any(v:v eq '…'), any variable name.
-    let inner = lower.strip_prefix("proxyaddresses/any(")?.strip_suffix(')')?;
+    let inner = lower
+        .strip_prefix("proxyaddresses/any(")?
+        .strip_suffix(')')?;
     let (var, cond) = inner.split_once(':')?;
     let var = var.trim();
-    (cond.trim() == format!("{var} eq $") && values.len() == 1).then(|| Filter::Proxy(values[0].clone()))
+    (cond.trim() == format!("{var} eq $") && values.len() == 1)
+        .then(|| Filter::Proxy(values[0].clone()))
 }
 
 fn matches(f: &Filter, u: &Map<String, Value>) -> bool {
     match f {
-        Filter::Mail(list) => u["mail"].as_str().is_some_and(|m| list.iter().any(|a| a.eq_ignore_ascii_case(m))),
-        Filter::Proxy(p) => u["proxyAddresses"].as_array().is_some_and(|a| a.iter().any(|x| x.as_str().is_some_and(|x| x.eq_ignore_ascii_case(p)))),
+        Filter::Mail(list) => u["mail"]
+            .as_str()
+            .is_some_and(|m| list.iter().any(|a| a.eq_ignore_ascii_case(m))),
+        Filter::Proxy(p) => u["proxyAddresses"].as_array().is_some_and(|a| {
+            a.iter()
+                .any(|x| x.as_str().is_some_and(|x| x.eq_ignore_ascii_case(p)))
+        }),
     }
 }
 
 // Graph v1.0 "List users": GET /users?$filter=…&$select=…, pages of 100.
-pub async fn list(State(app): State<Arc<AppState>>, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
+pub async fn list(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let c = match caller(&app, &headers, READ_USERS) {
         Ok(c) => c,
         Err(r) => return r,
@@ -166,28 +206,51 @@ pub async fn list(State(app): State<Arc<AppState>>, headers: HeaderMap, Query(q)
         None => None,
         Some(Ok(f)) => Some(f),
         Some(Err(f)) => {
-            return graph_error(StatusCode::BAD_REQUEST, "Request_UnsupportedQuery", &format!("Unsupported or invalid query filter clause specified: {f}"))
+            return graph_error(
+                StatusCode::BAD_REQUEST,
+                "Request_UnsupportedQuery",
+                &format!("Unsupported or invalid query filter clause specified: {f}"),
+            )
         }
     };
     let fields: Vec<String> = match q.get("$select") {
-        Some(s) => s.split(',').map(|f| f.trim().to_string()).filter(|f| !f.is_empty()).collect(),
+        Some(s) => s
+            .split(',')
+            .map(|f| f.trim().to_string())
+            .filter(|f| !f.is_empty())
+            .collect(),
         None => DEFAULT_FIELDS.iter().map(|f| f.to_string()).collect(),
     };
-    let skip: usize = q.get("$skiptoken").and_then(|t| t.parse().ok()).unwrap_or(0);
-    let all: Vec<Map<String, Value>> = directory(&app, &c.tid).into_iter().filter(|u| filter.as_ref().is_none_or(|f| matches(f, u))).collect();
+    let skip: usize = q
+        .get("$skiptoken")
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(0);
+    let all: Vec<Map<String, Value>> = directory(&app, &c.tid)
+        .into_iter()
+        .filter(|u| filter.as_ref().is_none_or(|f| matches(f, u)))
+        .collect();
     let page: Vec<Value> = all
         .iter()
         .skip(skip)
         .take(PAGE)
-        .map(|u| Value::Object(u.iter().filter(|(k, _)| fields.iter().any(|f| f == *k)).map(|(k, v)| (k.clone(), v.clone())).collect()))
+        .map(|u| {
+            Value::Object(
+                u.iter()
+                    .filter(|(k, _)| fields.iter().any(|f| f == *k))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            )
+        })
         .collect();
-    let mut body = json!({"@odata.context": format!("{}/v1.0/$metadata#users", app.base_url), "value": page});
+    let mut body =
+        json!({"@odata.context": format!("{}/v1.0/$metadata#users", app.base_url), "value": page});
     if skip + PAGE < all.len() {
         let mut next = url::Url::parse(&format!("{}/v1.0/users", app.base_url)).expect("base URL");
         for (k, v) in q.iter().filter(|(k, _)| k.as_str() != "$skiptoken") {
             next.query_pairs_mut().append_pair(k, v);
         }
-        next.query_pairs_mut().append_pair("$skiptoken", &(skip + PAGE).to_string());
+        next.query_pairs_mut()
+            .append_pair("$skiptoken", &(skip + PAGE).to_string());
         body["@odata.nextLink"] = json!(next.to_string());
     }
     Json(body).into_response()
@@ -199,15 +262,37 @@ mod tests {
 
     #[test]
     fn the_filters_graph_documents_for_mail_and_proxy_addresses_parse() {
-        assert_eq!(parse("mail eq 'a@contoso.com'"), Some(Filter::Mail(vec!["a@contoso.com".into()])));
-        assert_eq!(parse("mail in ('a@contoso.com', 'o''brien@contoso.com')"), Some(Filter::Mail(vec!["a@contoso.com".into(), "o'brien@contoso.com".into()])));
-        assert_eq!(parse("proxyAddresses/any(x:x eq 'smtp:a@contoso.com')"), Some(Filter::Proxy("smtp:a@contoso.com".into())));
-        assert_eq!(parse("proxyAddresses/any(p: p eq 'SMTP:a@contoso.com')"), Some(Filter::Proxy("SMTP:a@contoso.com".into())));
+        assert_eq!(
+            parse("mail eq 'a@contoso.com'"),
+            Some(Filter::Mail(vec!["a@contoso.com".into()]))
+        );
+        assert_eq!(
+            parse("mail in ('a@contoso.com', 'o''brien@contoso.com')"),
+            Some(Filter::Mail(vec![
+                "a@contoso.com".into(),
+                "o'brien@contoso.com".into()
+            ]))
+        );
+        assert_eq!(
+            parse("proxyAddresses/any(x:x eq 'smtp:a@contoso.com')"),
+            Some(Filter::Proxy("smtp:a@contoso.com".into()))
+        );
+        assert_eq!(
+            parse("proxyAddresses/any(p: p eq 'SMTP:a@contoso.com')"),
+            Some(Filter::Proxy("SMTP:a@contoso.com".into()))
+        );
     }
 
     #[test]
     fn other_filters_are_refused() {
-        for f in ["mail ne 'a'", "proxyAddresses eq 'smtp:a'", "mail in ()", "mail eq 'a", "displayName eq 'x'", "mail in ('a', b)"] {
+        for f in [
+            "mail ne 'a'",
+            "proxyAddresses eq 'smtp:a'",
+            "mail in ()",
+            "mail eq 'a",
+            "displayName eq 'x'",
+            "mail in ('a', b)",
+        ] {
             assert_eq!(parse(f), None, "{f}");
         }
     }

@@ -51,16 +51,32 @@ fn split_scopes(s: &str) -> Vec<String> {
     s.split_whitespace().map(str::to_string).collect()
 }
 
-fn token_error(app: &AppState, status: StatusCode, error: &str, code: u32, message: &str) -> Response {
+fn token_error(
+    app: &AppState,
+    status: StatusCode,
+    error: &str,
+    code: u32,
+    message: &str,
+) -> Response {
     app.sim.record_token_error(error);
     aad_error(status, error, code, message)
 }
 
 /// Checks the credentials against the test users and the tenant of the path.
-fn authenticate(app: &AppState, tenant: Option<&Tenant>, username: &str, password: &str) -> Result<TestUser, String> {
-    let user = app.sim.find_user(username).filter(|u| u.password == password).ok_or_else(|| {
-        "AADSTS50126: Error validating credentials due to invalid username or password.".to_string()
-    })?;
+fn authenticate(
+    app: &AppState,
+    tenant: Option<&Tenant>,
+    username: &str,
+    password: &str,
+) -> Result<TestUser, String> {
+    let user = app
+        .sim
+        .find_user(username)
+        .filter(|u| u.password == password)
+        .ok_or_else(|| {
+            "AADSTS50126: Error validating credentials due to invalid username or password."
+                .to_string()
+        })?;
     if let Some(t) = tenant {
         if t.id != user.tenant_id {
             return Err(format!(
@@ -77,7 +93,10 @@ fn redirect_allowed(uri: &str) -> bool {
     match url::Url::parse(uri) {
         Ok(u) => match u.scheme() {
             "https" => true,
-            "http" => matches!(u.host_str(), Some("localhost") | Some("127.0.0.1") | Some("[::1]")),
+            "http" => matches!(
+                u.host_str(),
+                Some("localhost") | Some("127.0.0.1") | Some("[::1]")
+            ),
             _ => false,
         },
         Err(_) => false,
@@ -88,7 +107,11 @@ fn redirect_allowed(uri: &str) -> bool {
 fn check_authorize(p: &BTreeMap<String, String>) -> Result<(), Response> {
     let get = |k: &str| p.get(k).map(String::as_str).unwrap_or("");
     if get("client_id").is_empty() {
-        return Err(bad_request("invalid_request", 900144, "The request body must contain the following parameter: 'client_id'."));
+        return Err(bad_request(
+            "invalid_request",
+            900144,
+            "The request body must contain the following parameter: 'client_id'.",
+        ));
     }
     if get("response_type") != "code" {
         return Err(bad_request("unsupported_response_type", 70005, "The provided value for the input parameter 'response_type' is not allowed for this request. Expected value: 'code'."));
@@ -96,8 +119,14 @@ fn check_authorize(p: &BTreeMap<String, String>) -> Result<(), Response> {
     if !redirect_allowed(get("redirect_uri")) {
         return Err(bad_request("invalid_request", 50011, "The redirect URI specified in the request does not match the redirect URIs configured for the application. http is allowed only for localhost."));
     }
-    if !get("code_challenge").is_empty() && !matches!(get("code_challenge_method"), "S256" | "plain" | "") {
-        return Err(bad_request("invalid_request", 501491, "Invalid size of Code_Challenge parameter or unsupported code_challenge_method."));
+    if !get("code_challenge").is_empty()
+        && !matches!(get("code_challenge_method"), "S256" | "plain" | "")
+    {
+        return Err(bad_request(
+            "invalid_request",
+            501491,
+            "Invalid size of Code_Challenge parameter or unsupported code_challenge_method.",
+        ));
     }
     Ok(())
 }
@@ -114,7 +143,12 @@ pub async fn authorize_page(
     if let Err(r) = check_authorize(&p) {
         return r;
     }
-    Html(pages::sign_in(&format!("/{tenant}/oauth2/v2.0/authorize"), &p, None)).into_response()
+    Html(pages::sign_in(
+        &format!("/{tenant}/oauth2/v2.0/authorize"),
+        &p,
+        None,
+    ))
+    .into_response()
 }
 
 // ms-api.md §2.2 (E-AUTH): the sign-in form's submission; 302 to redirect_uri with code + state,
@@ -138,7 +172,10 @@ pub async fn authorize_submit(
         {
             let mut q = target.query_pairs_mut();
             q.append_pair("error", "access_denied");
-            q.append_pair("error_description", "AADSTS65004: User declined to consent to access the app.");
+            q.append_pair(
+                "error_description",
+                "AADSTS65004: User declined to consent to access the app.",
+            );
             if p.contains_key("state") {
                 q.append_pair("state", &get("state"));
             }
@@ -150,13 +187,20 @@ pub async fn authorize_submit(
         Err(msg) => {
             return (
                 StatusCode::OK,
-                Html(pages::sign_in(&format!("/{tenant}/oauth2/v2.0/authorize"), &p, Some(&msg))),
+                Html(pages::sign_in(
+                    &format!("/{tenant}/oauth2/v2.0/authorize"),
+                    &p,
+                    Some(&msg),
+                )),
             )
                 .into_response()
         }
     };
     let code = format!("0.practice-code.{}", uuid::Uuid::new_v4().simple());
-    let method = p.get("code_challenge_method").cloned().unwrap_or_else(|| "plain".into());
+    let method = p
+        .get("code_challenge_method")
+        .cloned()
+        .unwrap_or_else(|| "plain".into());
     lock(&app.sim.grants).codes.insert(
         code.clone(),
         CodeGrant {
@@ -180,11 +224,19 @@ pub async fn authorize_submit(
 }
 
 fn found(location: &str) -> Response {
-    (StatusCode::FOUND, [(header::LOCATION, location.to_string())]).into_response()
+    (
+        StatusCode::FOUND,
+        [(header::LOCATION, location.to_string())],
+    )
+        .into_response()
 }
 
 // ms-api.md §2.2 (redeem), §2.3 (poll) and RFC 6749 §6 (refresh): POST /{tenant}/oauth2/v2.0/token.
-pub async fn token(State(app): State<Arc<AppState>>, Path(tenant): Path<String>, Form(p): Form<Params>) -> Response {
+pub async fn token(
+    State(app): State<Arc<AppState>>,
+    Path(tenant): Path<String>,
+    Form(p): Form<Params>,
+) -> Response {
     let t = match resolve_tenant(&app, &tenant) {
         Ok(t) => t,
         Err(r) => return r,
@@ -192,13 +244,25 @@ pub async fn token(State(app): State<Arc<AppState>>, Path(tenant): Path<String>,
     let get = |k: &str| p.get(k).cloned().unwrap_or_default();
     let client_id = get("client_id");
     if client_id.is_empty() {
-        return token_error(&app, StatusCode::BAD_REQUEST, "invalid_request", 900144, "The request body must contain the following parameter: 'client_id'.");
+        return token_error(
+            &app,
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            900144,
+            "The request body must contain the following parameter: 'client_id'.",
+        );
     }
     match get("grant_type").as_str() {
         "authorization_code" => redeem_code(&app, &client_id, &p),
         "refresh_token" => redeem_refresh(&app, t.as_ref(), &client_id, &p),
         DEVICE_GRANT => poll_device(&app, &client_id, &get("device_code")),
-        other => token_error(&app, StatusCode::BAD_REQUEST, "unsupported_grant_type", 70003, &format!("The app requested an unsupported grant type '{other}'.")),
+        other => token_error(
+            &app,
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            70003,
+            &format!("The app requested an unsupported grant type '{other}'."),
+        ),
     }
 }
 
@@ -213,10 +277,22 @@ fn redeem_code(app: &AppState, client_id: &str, p: &Params) -> Response {
         return token_error(app, StatusCode::BAD_REQUEST, "invalid_grant", 70008, "The provided authorization code has expired. Send a new interactive authorization request for this user and resource.");
     }
     if grant.client_id != client_id {
-        return token_error(app, StatusCode::BAD_REQUEST, "invalid_grant", 70002, "The client does not match the client the authorization code was issued to.");
+        return token_error(
+            app,
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            70002,
+            "The client does not match the client the authorization code was issued to.",
+        );
     }
     if grant.redirect_uri != get("redirect_uri") {
-        return token_error(app, StatusCode::BAD_REQUEST, "invalid_grant", 50011, "The redirect URI does not match the one in the authorization request.");
+        return token_error(
+            app,
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            50011,
+            "The redirect URI does not match the one in the authorization request.",
+        );
     }
     if let Some(challenge) = &grant.code_challenge {
         let verifier = get("code_verifier");
@@ -229,25 +305,48 @@ fn redeem_code(app: &AppState, client_id: &str, p: &Params) -> Response {
             return token_error(app, StatusCode::BAD_REQUEST, "invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request.");
         }
     }
-    let scopes = p.get("scope").map(|s| split_scopes(s)).unwrap_or(grant.scopes);
+    let scopes = p
+        .get("scope")
+        .map(|s| split_scopes(s))
+        .unwrap_or(grant.scopes);
     issue(app, &grant.user, client_id, &scopes)
 }
 
-fn redeem_refresh(app: &AppState, tenant: Option<&Tenant>, client_id: &str, p: &Params) -> Response {
+fn redeem_refresh(
+    app: &AppState,
+    tenant: Option<&Tenant>,
+    client_id: &str,
+    p: &Params,
+) -> Response {
     let rt = p.get("refresh_token").cloned().unwrap_or_default();
     let grant = lock(&app.sim.grants).refresh.get(&rt).cloned();
     let Some(grant) = grant.filter(|g| g.client_id == client_id) else {
         return token_error(app, StatusCode::BAD_REQUEST, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid: the refresh token is unknown, revoked, or was issued to another client.");
     };
     let Some(user) = app.sim.find_user_by_id(&grant.user_id) else {
-        return token_error(app, StatusCode::BAD_REQUEST, "invalid_grant", 50034, "The user account does not exist in the directory.");
+        return token_error(
+            app,
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            50034,
+            "The user account does not exist in the directory.",
+        );
     };
     if let Some(t) = tenant {
         if t.id != user.tenant_id {
-            return token_error(app, StatusCode::BAD_REQUEST, "invalid_grant", 50020, "The refresh token was issued in another tenant.");
+            return token_error(
+                app,
+                StatusCode::BAD_REQUEST,
+                "invalid_grant",
+                50020,
+                "The refresh token was issued in another tenant.",
+            );
         }
     }
-    let scopes = p.get("scope").map(|s| split_scopes(s)).unwrap_or(grant.scopes);
+    let scopes = p
+        .get("scope")
+        .map(|s| split_scopes(s))
+        .unwrap_or(grant.scopes);
     issue(app, &user, client_id, &scopes)
 }
 
@@ -255,14 +354,30 @@ fn poll_device(app: &AppState, client_id: &str, device_code: &str) -> Response {
     let faults = app.sim.faults();
     let now = Instant::now();
     let mut grants = lock(&app.sim.grants);
-    let Some(idx) = grants.devices.iter().position(|d| d.device_code == device_code && d.client_id == client_id) else {
+    let Some(idx) = grants
+        .devices
+        .iter()
+        .position(|d| d.device_code == device_code && d.client_id == client_id)
+    else {
         drop(grants);
-        return token_error(app, StatusCode::BAD_REQUEST, "bad_verification_code", 70000, "The device_code is not recognized.");
+        return token_error(
+            app,
+            StatusCode::BAD_REQUEST,
+            "bad_verification_code",
+            70000,
+            "The device_code is not recognized.",
+        );
     };
     let d = &mut grants.devices[idx];
     if d.expires <= now {
         drop(grants);
-        return token_error(app, StatusCode::BAD_REQUEST, "expired_token", 70019, "Verification code expired.");
+        return token_error(
+            app,
+            StatusCode::BAD_REQUEST,
+            "expired_token",
+            70019,
+            "Verification code expired.",
+        );
     }
     let enforced = faults
         .device_enforced_interval
@@ -272,18 +387,36 @@ fn poll_device(app: &AppState, client_id: &str, device_code: &str) -> Response {
         if now.duration_since(last) < enforced {
             drop(grants);
             // RFC 8628 §3.5; Entra's own use of slow_down is UNCONFIRMED (ms-api.md §2.3).
-            return token_error(app, StatusCode::BAD_REQUEST, "slow_down", 70016, "The client is polling too quickly; add 5 seconds to the polling interval.");
+            return token_error(
+                app,
+                StatusCode::BAD_REQUEST,
+                "slow_down",
+                70016,
+                "The client is polling too quickly; add 5 seconds to the polling interval.",
+            );
         }
     }
     match d.status.clone() {
         DeviceStatus::Pending => {
             drop(grants);
-            token_error(app, StatusCode::BAD_REQUEST, "authorization_pending", 70016, "OAuth 2.0 device flow error. Authorization is pending. Continue polling.")
+            token_error(
+                app,
+                StatusCode::BAD_REQUEST,
+                "authorization_pending",
+                70016,
+                "OAuth 2.0 device flow error. Authorization is pending. Continue polling.",
+            )
         }
         DeviceStatus::Declined => {
             grants.devices.remove(idx);
             drop(grants);
-            token_error(app, StatusCode::BAD_REQUEST, "authorization_declined", 70000, "The user declined the sign-in request on the device verification page.")
+            token_error(
+                app,
+                StatusCode::BAD_REQUEST,
+                "authorization_declined",
+                70000,
+                "The user declined the sign-in request on the device verification page.",
+            )
         }
         DeviceStatus::Approved(user) => {
             let scopes = grants.devices.remove(idx).scopes;
@@ -300,7 +433,9 @@ fn issue(app: &AppState, user: &TestUser, client_id: &str, scopes: &[String]) ->
     let mut scp = Vec::new();
     for s in scopes.iter().filter(|s| !OIDC_SCOPES.contains(&s.as_str())) {
         let (res, perm) = match s.rsplit_once('/') {
-            Some((r, p)) if r.starts_with("https://") || r.starts_with("api://") => (r.to_string(), p.to_string()),
+            Some((r, p)) if r.starts_with("https://") || r.starts_with("api://") => {
+                (r.to_string(), p.to_string())
+            }
             _ => (GRAPH_RESOURCE.to_string(), s.clone()),
         };
         match &resource {
@@ -316,7 +451,10 @@ fn issue(app: &AppState, user: &TestUser, client_id: &str, scopes: &[String]) ->
     }
     let resource = resource.unwrap_or_else(|| GRAPH_RESOURCE.to_string());
     let faults = app.sim.faults();
-    let lifetime = faults.access_token_lifetime.unwrap_or(Duration::from_secs(3600)).as_secs();
+    let lifetime = faults
+        .access_token_lifetime
+        .unwrap_or(Duration::from_secs(3600))
+        .as_secs();
     let iat = time::OffsetDateTime::now_utc().unix_timestamp();
     let claims = json!({
         "aud": resource,
@@ -342,10 +480,13 @@ fn issue(app: &AppState, user: &TestUser, client_id: &str, scopes: &[String]) ->
         "access_token": access_token,
     });
     if scopes.iter().any(|s| s == "offline_access") {
-        let rt = faults
-            .refresh_token_value
-            .clone()
-            .unwrap_or_else(|| format!("0.practice-rt.{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple()));
+        let rt = faults.refresh_token_value.clone().unwrap_or_else(|| {
+            format!(
+                "0.practice-rt.{}{}",
+                uuid::Uuid::new_v4().simple(),
+                uuid::Uuid::new_v4().simple()
+            )
+        });
         lock(&app.sim.grants).refresh.insert(
             rt.clone(),
             RefreshGrant {
@@ -356,23 +497,44 @@ fn issue(app: &AppState, user: &TestUser, client_id: &str, scopes: &[String]) ->
         );
         body["refresh_token"] = json!(rt);
     }
-    (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
+    (
+        StatusCode::OK,
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(body),
+    )
+        .into_response()
 }
 
 // ms-api.md §2.3 (E-DEV): POST /{tenant}/oauth2/v2.0/devicecode.
-pub async fn devicecode(State(app): State<Arc<AppState>>, Path(tenant): Path<String>, Form(p): Form<Params>) -> Response {
+pub async fn devicecode(
+    State(app): State<Arc<AppState>>,
+    Path(tenant): Path<String>,
+    Form(p): Form<Params>,
+) -> Response {
     let t = match resolve_tenant(&app, &tenant) {
         Ok(t) => t,
         Err(r) => return r,
     };
     let client_id = p.get("client_id").cloned().unwrap_or_default();
     if client_id.is_empty() {
-        return bad_request("invalid_request", 900144, "The request body must contain the following parameter: 'client_id'.");
+        return bad_request(
+            "invalid_request",
+            900144,
+            "The request body must contain the following parameter: 'client_id'.",
+        );
     }
     let faults = app.sim.faults();
-    let lifetime = faults.device_code_lifetime.unwrap_or(Duration::from_secs(900));
+    let lifetime = faults
+        .device_code_lifetime
+        .unwrap_or(Duration::from_secs(900));
     let interval = faults.device_interval_secs.unwrap_or(5);
-    let user_code: String = uuid::Uuid::new_v4().simple().to_string().to_ascii_uppercase().chars().take(9).collect();
+    let user_code: String = uuid::Uuid::new_v4()
+        .simple()
+        .to_string()
+        .to_ascii_uppercase()
+        .chars()
+        .take(9)
+        .collect();
     let device_code = format!("DAQABAAEAAA.practice.{}", uuid::Uuid::new_v4().simple());
     lock(&app.sim.grants).devices.push(DeviceGrant {
         device_code: device_code.clone(),
@@ -402,9 +564,15 @@ pub async fn devicelogin_page() -> Response {
 }
 
 // ms-api.md §2.3 (E-DEV): the verification page's submission: approve or decline the device.
-pub async fn devicelogin_submit(State(app): State<Arc<AppState>>, Form(p): Form<Params>) -> Response {
+pub async fn devicelogin_submit(
+    State(app): State<Arc<AppState>>,
+    Form(p): Form<Params>,
+) -> Response {
     let get = |k: &str| p.get(k).cloned().unwrap_or_default();
-    let code = get("user_code").trim().replace('-', "").to_ascii_uppercase();
+    let code = get("user_code")
+        .trim()
+        .replace('-', "")
+        .to_ascii_uppercase();
     let tenant_id = {
         let grants = lock(&app.sim.grants);
         grants
@@ -435,9 +603,17 @@ pub async fn devicelogin_submit(State(app): State<Arc<AppState>>, Form(p): Form<
     }
     drop(grants);
     if decline {
-        Html(pages::done("Sign-in cancelled", "You declined the sign-in. You can close this window.")).into_response()
+        Html(pages::done(
+            "Sign-in cancelled",
+            "You declined the sign-in. You can close this window.",
+        ))
+        .into_response()
     } else {
-        Html(pages::done("You're signed in", "You have signed in to the application on your device. You may now close this window.")).into_response()
+        Html(pages::done(
+            "You're signed in",
+            "You have signed in to the application on your device. You may now close this window.",
+        ))
+        .into_response()
     }
 }
 

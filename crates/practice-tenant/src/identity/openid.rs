@@ -61,7 +61,11 @@ async fn answer(app: &AppState, key: &str, form: Form) -> Response {
         .find_tenant(&lower)
         .map(|t| t.region_scope)
         .unwrap_or_else(|| "WW".into());
-    let path_tenant = if tid.starts_with('{') { lower.clone() } else { tid.clone() };
+    let path_tenant = if tid.starts_with('{') {
+        lower.clone()
+    } else {
+        tid.clone()
+    };
     let doc = match form {
         Form::V2 => v2_document(&app.base_url, &app.graph_host, &tid, &path_tenant, &region),
         Form::V1 => v1_document(&app.base_url, &app.graph_host, &tid, &path_tenant, &region),

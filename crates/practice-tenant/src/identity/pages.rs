@@ -28,7 +28,13 @@ pub fn sign_in(action: &str, params: &BTreeMap<String, String>, error: Option<&s
     let hidden: String = params
         .iter()
         .filter(|(k, _)| !matches!(k.as_str(), "username" | "password" | "action"))
-        .map(|(k, v)| format!("<input type=\"hidden\" name=\"{}\" value=\"{}\">", escape(k), escape(v)))
+        .map(|(k, v)| {
+            format!(
+                "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
+                escape(k),
+                escape(v)
+            )
+        })
         .collect();
     let scope = params.get("scope").map(String::as_str).unwrap_or("");
     page(

@@ -9,9 +9,14 @@ pub struct DirectoryRole {
     pub role_template_id: String,
 }
 
-pub const GLOBAL_ADMINISTRATOR: (&str, &str) = ("Global Administrator", "62e90394-69f5-4237-9190-012177145e10");
-pub const DOMAIN_NAME_ADMINISTRATOR: (&str, &str) =
-    ("Domain Name Administrator", "8329153b-31d0-4727-b945-745eb3bc5f31");
+pub const GLOBAL_ADMINISTRATOR: (&str, &str) = (
+    "Global Administrator",
+    "62e90394-69f5-4237-9190-012177145e10",
+);
+pub const DOMAIN_NAME_ADMINISTRATOR: (&str, &str) = (
+    "Domain Name Administrator",
+    "8329153b-31d0-4727-b945-745eb3bc5f31",
+);
 
 impl DirectoryRole {
     pub fn builtin((name, id): (&str, &str)) -> DirectoryRole {
@@ -44,8 +49,16 @@ pub fn seed_users(tenants: &[crate::Tenant]) -> Vec<TestUser> {
     for (ti, t) in tenants.iter().enumerate() {
         let initial = t.domains.first().cloned().unwrap_or_default();
         let people: [(&str, &str, Vec<DirectoryRole>); 3] = [
-            ("admin", "Practice Global Admin", vec![DirectoryRole::builtin(GLOBAL_ADMINISTRATOR)]),
-            ("domains", "Practice Domain Admin", vec![DirectoryRole::builtin(DOMAIN_NAME_ADMINISTRATOR)]),
+            (
+                "admin",
+                "Practice Global Admin",
+                vec![DirectoryRole::builtin(GLOBAL_ADMINISTRATOR)],
+            ),
+            (
+                "domains",
+                "Practice Domain Admin",
+                vec![DirectoryRole::builtin(DOMAIN_NAME_ADMINISTRATOR)],
+            ),
             ("user", "Practice User (no role)", vec![]),
         ];
         for (ui, (local, name, roles)) in people.into_iter().enumerate() {

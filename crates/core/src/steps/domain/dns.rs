@@ -24,8 +24,15 @@ pub fn dns_options(nameserver: Option<&str>) -> Result<CheckOptions, ErrorPayloa
         authority.resolver = Some(addr);
         authority.ns_port = addr.port();
     }
-    authority.query = QueryOptions { timeout: Duration::from_millis(1200), attempts: 2, recursion_desired: true };
-    Ok(CheckOptions { authority, extra_labels: Vec::new() })
+    authority.query = QueryOptions {
+        timeout: Duration::from_millis(1200),
+        attempts: 2,
+        recursion_desired: true,
+    };
+    Ok(CheckOptions {
+        authority,
+        extra_labels: Vec::new(),
+    })
 }
 
 fn dns_finding(f: &hybridsync_dns::Finding) -> Finding {
@@ -34,13 +41,18 @@ fn dns_finding(f: &hybridsync_dns::Finding) -> Finding {
         hybridsync_dns::Severity::Warning => Severity::Warning,
         hybridsync_dns::Severity::Error => Severity::Error,
     };
-    let mut out = Finding::new(f.code.as_str(), severity, f.message.clone()).remediation(&format!("dns.{}", f.code.as_str()));
+    let mut out = Finding::new(f.code.as_str(), severity, f.message.clone())
+        .remediation(&format!("dns.{}", f.code.as_str()));
     out.evidence = f.evidence.clone();
     out
 }
 
 /// Checks the verification value on every authoritative server and the resolver.
-pub async fn check_dns(domain: &str, expected: &str, options: &CheckOptions) -> Result<DnsView, ErrorPayload> {
+pub async fn check_dns(
+    domain: &str,
+    expected: &str,
+    options: &CheckOptions,
+) -> Result<DnsView, ErrorPayload> {
     let report = hybridsync_dns::check(domain, expected, options)
         .await
         .map_err(|e| ErrorPayload::new("invalid_input", e.to_string(), Some("input.fix-value")))?;
@@ -75,7 +87,10 @@ pub(super) fn instruction(record: &DnsRecord, zone: Option<&str>) -> Option<TxtI
     let name = record.label.trim_end_matches('.').to_ascii_lowercase();
     let host = match zone {
         Some(z) if z == name => "@".to_string(),
-        Some(z) => name.strip_suffix(&format!(".{z}")).unwrap_or(&name).to_string(),
+        Some(z) => name
+            .strip_suffix(&format!(".{z}"))
+            .unwrap_or(&name)
+            .to_string(),
         None => "@".to_string(),
     };
     let hints = vec![
@@ -84,11 +99,20 @@ pub(super) fn instruction(record: &DnsRecord, zone: Option<&str>) -> Option<TxtI
         format!("TTL: {} seconds (1 hour), or the lowest the panel offers.", record.ttl),
         "Do not replace other TXT records (SPF and others stay); add this one next to them.".to_string(),
     ];
-    Some(TxtInstruction { name, host, zone: zone.map(str::to_string), value, ttl: record.ttl, hints })
+    Some(TxtInstruction {
+        name,
+        host,
+        zone: zone.map(str::to_string),
+        value,
+        ttl: record.ttl,
+        hints,
+    })
 }
 
 pub(super) fn parent_verified<'a>(all: &'a [Domain], domain: &str) -> Option<&'a Domain> {
-    all.iter().filter(|d| d.is_verified && domain.ends_with(&format!(".{}", d.id))).max_by_key(|d| d.id.len())
+    all.iter()
+        .filter(|d| d.is_verified && domain.ends_with(&format!(".{}", d.id)))
+        .max_by_key(|d| d.id.len())
 }
 
 /// The MX / Autodiscover guard: warnings when mail already points at Exchange Online.
@@ -96,14 +120,21 @@ pub(super) async fn mail_guard(domain: &str, options: &CheckOptions) -> Vec<Find
     let mut out = Vec::new();
     match mail_routing(domain, options.authority.resolver, &options.authority.query).await {
         Ok(r) => {
-            if let Some(mx) = r.mx.iter().find(|h| h.ends_with(".mail.protection.outlook.com")) {
+            if let Some(mx) =
+                r.mx.iter()
+                    .find(|h| h.ends_with(".mail.protection.outlook.com"))
+            {
                 out.push(
                     Finding::new("mx_points_to_exchange_online", Severity::Warning, format!("{domain}'s MX already points at Exchange Online Protection ({mx}). During the Dynamics hybrid setup mail should still reach the on-premises servers; check this was intended."))
                         .evidence(format!("MX: {}", r.mx.join(", ")))
                         .remediation("domains.mail-guard"),
                 );
             }
-            if let Some(c) = r.autodiscover_cname.as_deref().filter(|c| *c == "autodiscover.outlook.com") {
+            if let Some(c) = r
+                .autodiscover_cname
+                .as_deref()
+                .filter(|c| *c == "autodiscover.outlook.com")
+            {
                 out.push(
                     Finding::new("autodiscover_points_to_office365", Severity::Warning, format!("autodiscover.{domain} already points at Office 365 ({c}). Outlook and Dynamics would look for mailboxes in Exchange Online before the hybrid is in place."))
                         .evidence(format!("CNAME autodiscover.{domain} → {c}"))
@@ -111,7 +142,9 @@ pub(super) async fn mail_guard(domain: &str, options: &CheckOptions) -> Vec<Find
                 );
             }
         }
-        Err(e) => tracing::info!(domain, error = %e, "MX/Autodiscover lookup failed; no guard warning"),
+        Err(e) => {
+            tracing::info!(domain, error = %e, "MX/Autodiscover lookup failed; no guard warning")
+        }
     }
     out
 }

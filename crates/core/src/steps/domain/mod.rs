@@ -51,18 +51,32 @@ pub async fn status(graph: &Graph, req: &DomainRequest) -> Result<DomainStatus, 
             out.verified_through = Some(p.id.clone());
             out.findings.push(Finding::new("domain_subdomain_of_verified", Severity::Info, format!("{domain} is a subdomain of {}, which is verified: once added it is verified at once, with no TXT record to publish.", p.id)));
         } else {
-            out.findings.push(Finding::new("domain_not_added", Severity::Info, format!("{domain} is not in the tenant yet: add it to get its verification TXT record.")));
+            out.findings.push(Finding::new(
+                "domain_not_added",
+                Severity::Info,
+                format!(
+                    "{domain} is not in the tenant yet: add it to get its verification TXT record."
+                ),
+            ));
         }
         return Ok(out);
     };
     if d.is_verified {
         let all = domains::list(graph).await?;
         out.verified_through = parent_verified(&all, &domain).map(|p| p.id.clone());
-        out.findings.push(Finding::new("domain_verified", Severity::Info, format!("{domain} is verified in the tenant.")));
+        out.findings.push(Finding::new(
+            "domain_verified",
+            Severity::Info,
+            format!("{domain} is verified in the tenant."),
+        ));
     } else {
         let records = domains::verification_records(graph, &domain).await?;
         let Some(txt) = txt_of(&records) else {
-            return Err(ErrorPayload::new("malformed_response", format!("Graph listed no TXT verification record for {domain}"), Some("network.http-status")));
+            return Err(ErrorPayload::new(
+                "malformed_response",
+                format!("Graph listed no TXT verification record for {domain}"),
+                Some("network.http-status"),
+            ));
         };
         let expected = txt.text.clone().unwrap_or_default();
         let dns = check_dns(&domain, &expected, &options).await?;
@@ -77,7 +91,11 @@ pub async fn status(graph: &Graph, req: &DomainRequest) -> Result<DomainStatus, 
 
 /// Adds the domain to the tenant when it is not there yet (idempotent). Refuses, naming the role,
 /// before any change when the user lacks it.
-pub async fn add(graph: &Graph, user: &SignedInUser, req: &DomainRequest) -> Result<DomainStatus, ErrorPayload> {
+pub async fn add(
+    graph: &Graph,
+    user: &SignedInUser,
+    req: &DomainRequest,
+) -> Result<DomainStatus, ErrorPayload> {
     let domain = domains::normalize_domain(&req.domain)?;
     require_role(user, &RoleRequirement::DOMAINS)?;
     if domains::get(graph, &domain).await?.is_none() {
@@ -88,23 +106,49 @@ pub async fn add(graph: &Graph, user: &SignedInUser, req: &DomainRequest) -> Res
 
 /// Calls Graph `verify` if, and only if, every authoritative server returns the value now.
 /// An already verified domain is left alone. Graph's refusal is returned with its message.
-pub async fn verify(graph: &Graph, user: &SignedInUser, req: &DomainRequest) -> Result<DomainStatus, ErrorPayload> {
+pub async fn verify(
+    graph: &Graph,
+    user: &SignedInUser,
+    req: &DomainRequest,
+) -> Result<DomainStatus, ErrorPayload> {
     require_role(user, &RoleRequirement::DOMAINS)?;
     let seen = status(graph, req).await?;
     verify_seen(graph, req, seen).await
 }
 
-async fn verify_seen(graph: &Graph, req: &DomainRequest, seen: DomainStatus) -> Result<DomainStatus, ErrorPayload> {
+async fn verify_seen(
+    graph: &Graph,
+    req: &DomainRequest,
+    seen: DomainStatus,
+) -> Result<DomainStatus, ErrorPayload> {
     if seen.tenant.is_none() {
-        return Err(ErrorPayload::new("not_found", format!("{} is not in the tenant: add it first (hybridsync domain add {}).", seen.domain, seen.domain), Some("domains.add-first")));
+        return Err(ErrorPayload::new(
+            "not_found",
+            format!(
+                "{} is not in the tenant: add it first (hybridsync domain add {}).",
+                seen.domain, seen.domain
+            ),
+            Some("domains.add-first"),
+        ));
     }
     if seen.verified() {
         return Ok(seen);
     }
     let ready = seen.dns.as_ref().is_some_and(|d| d.ready);
     if !ready {
-        let why = seen.findings.iter().find(|f| f.severity >= Severity::Warning).map(|f| f.message.clone()).unwrap_or_else(|| "not every authoritative name server returns the TXT value yet".into());
-        return Err(ErrorPayload::new("dns_not_ready", format!("{} was not sent for verification: {why}", seen.domain), Some("domains.dns-not-ready")));
+        let why = seen
+            .findings
+            .iter()
+            .find(|f| f.severity >= Severity::Warning)
+            .map(|f| f.message.clone())
+            .unwrap_or_else(|| {
+                "not every authoritative name server returns the TXT value yet".into()
+            });
+        return Err(ErrorPayload::new(
+            "dns_not_ready",
+            format!("{} was not sent for verification: {why}", seen.domain),
+            Some("domains.dns-not-ready"),
+        ));
     }
     domains::verify(graph, &seen.domain).await?;
     status(graph, req).await
@@ -119,7 +163,11 @@ pub struct Polling {
 
 impl Default for Polling {
     fn default() -> Self {
-        Polling { interval: Duration::from_secs(10), backoff: Backoff::exponential(1.5, Duration::from_secs(60)).with_give_up_after(Duration::from_secs(30 * 60)) }
+        Polling {
+            interval: Duration::from_secs(10),
+            backoff: Backoff::exponential(1.5, Duration::from_secs(60))
+                .with_give_up_after(Duration::from_secs(30 * 60)),
+        }
     }
 }
 
@@ -143,7 +191,19 @@ pub async fn wait_and_verify(
         |n| async move {
             let s = status(graph, req).await;
             if let Ok(s) = &s {
-                ctx.events.progress(STEP_ID, n, n + 1, format!("DNS check {n}: {}", if s.dns.as_ref().is_some_and(|d| d.ready) { "every name server has the record" } else { "waiting for every name server" }));
+                ctx.events.progress(
+                    STEP_ID,
+                    n,
+                    n + 1,
+                    format!(
+                        "DNS check {n}: {}",
+                        if s.dns.as_ref().is_some_and(|d| d.ready) {
+                            "every name server has the record"
+                        } else {
+                            "waiting for every name server"
+                        }
+                    ),
+                );
                 on_check(s);
             }
             s.map(Ready)
@@ -158,8 +218,23 @@ pub async fn wait_and_verify(
         (PollStatus::Cancelled, _) => Err(ErrorPayload::cancelled()),
         (_, Some(Err(e))) => Err(e),
         (_, last) => {
-            let why = last.and_then(|r| r.ok()).and_then(|Ready(s)| s.findings.into_iter().find(|f| f.severity >= Severity::Warning)).map(|f| f.message).unwrap_or_default();
-            Err(ErrorPayload::new("dns_not_ready", format!("gave up waiting for the TXT record after {} checks: {why}", outcome.polls), Some("domains.dns-not-ready")))
+            let why = last
+                .and_then(|r| r.ok())
+                .and_then(|Ready(s)| {
+                    s.findings
+                        .into_iter()
+                        .find(|f| f.severity >= Severity::Warning)
+                })
+                .map(|f| f.message)
+                .unwrap_or_default();
+            Err(ErrorPayload::new(
+                "dns_not_ready",
+                format!(
+                    "gave up waiting for the TXT record after {} checks: {why}",
+                    outcome.polls
+                ),
+                Some("domains.dns-not-ready"),
+            ))
         }
     }
 }

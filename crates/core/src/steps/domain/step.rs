@@ -28,18 +28,36 @@ impl Step for DomainStep {
 
     async fn check(&self, _ctx: &StepContext) -> Result<CheckReport, ErrorPayload> {
         let s = status(&self.graph, &self.request).await?;
-        Ok(CheckReport { findings: s.findings.clone(), facts: serde_json::to_value(&s).map_err(|e| ErrorPayload::internal(e.to_string()))? })
+        Ok(CheckReport {
+            findings: s.findings.clone(),
+            facts: serde_json::to_value(&s).map_err(|e| ErrorPayload::internal(e.to_string()))?,
+        })
     }
 
-    async fn plan(&self, _ctx: &StepContext, seen: &CheckReport) -> Result<Vec<Change>, ErrorPayload> {
-        let s: DomainStatus = serde_json::from_value(seen.facts.clone()).map_err(|e| ErrorPayload::internal(e.to_string()))?;
+    async fn plan(
+        &self,
+        _ctx: &StepContext,
+        seen: &CheckReport,
+    ) -> Result<Vec<Change>, ErrorPayload> {
+        let s: DomainStatus = serde_json::from_value(seen.facts.clone())
+            .map_err(|e| ErrorPayload::internal(e.to_string()))?;
         let mut changes = Vec::new();
         if s.tenant.is_none() {
-            changes.push(Change { target: target(&s.domain), field: "id".into(), before: None, after: Some(json!(s.domain)) });
+            changes.push(Change {
+                target: target(&s.domain),
+                field: "id".into(),
+                before: None,
+                after: Some(json!(s.domain)),
+            });
         }
         let ready = s.dns.as_ref().is_some_and(|d| d.ready);
         if s.tenant.as_ref().is_some_and(|d| !d.is_verified) && ready {
-            changes.push(Change { target: target(&s.domain), field: "isVerified".into(), before: Some(json!(false)), after: Some(json!(true)) });
+            changes.push(Change {
+                target: target(&s.domain),
+                field: "isVerified".into(),
+                before: Some(json!(false)),
+                after: Some(json!(true)),
+            });
         }
         if !changes.is_empty() {
             require_role(&self.user, &RoleRequirement::DOMAINS)?;
@@ -49,9 +67,15 @@ impl Step for DomainStep {
 
     async fn apply(&self, _ctx: &StepContext, change: &Change) -> Result<(), ErrorPayload> {
         match change.field.as_str() {
-            "id" => add(&self.graph, &self.user, &self.request).await.map(|_| ()),
-            "isVerified" => verify(&self.graph, &self.user, &self.request).await.map(|_| ()),
-            other => Err(ErrorPayload::internal(format!("the Domains step cannot apply a change to {other}"))),
+            "id" => add(&self.graph, &self.user, &self.request)
+                .await
+                .map(|_| ()),
+            "isVerified" => verify(&self.graph, &self.user, &self.request)
+                .await
+                .map(|_| ()),
+            other => Err(ErrorPayload::internal(format!(
+                "the Domains step cannot apply a change to {other}"
+            ))),
         }
     }
 }
