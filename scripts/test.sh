@@ -19,6 +19,7 @@ suite() {
 (cd ui && npm run build --silent) || { echo "the UI did not build"; exit 1; }
 cargo build --workspace --all-targets --locked || { echo "the workspace did not build"; exit 1; }
 
+suite "rust formatting" cargo fmt --all --check
 suite "rust tests" cargo test --workspace --locked
 suite "ipc bindings up to date" bash -c 'if git status --porcelain -- ui/src/lib/bindings | grep .; then echo "the TypeScript IPC types generated from Rust differ from the committed ones"; exit 1; fi'
 if [ -x scripts/test-keychain.sh ]; then
